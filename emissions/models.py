@@ -20,7 +20,7 @@ from emissions.factor_kinds import KIND_CHOICES, KIND_SPECS, UNIT_CHOICES, Subje
 class Source(models.Model):
     """A publication that numbers come from."""
 
-    key = models.SlugField(
+    key = models.CharField(
         max_length=100,
         unique=True,
         validators=[RegexValidator(r"^[a-z0-9][a-z0-9.-]*$", "Lower case letters, digits, '.' and '-'.")],

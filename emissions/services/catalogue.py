@@ -457,14 +457,19 @@ def _factor_key(factor: EmissionFactor) -> tuple:
 
 
 def _report_overlaps(entries: list[tuple[Row | None, EmissionFactor]], errors: list[RowError]) -> None:
+    """Name each overlap once, on the catalogue row involved, with the period it collides with."""
     entries = sorted(entries, key=lambda entry: entry[1].valid_from)
-    for (_, earlier), (row, later) in itertools.pairwise(entries):
-        if earlier.valid_to is None or earlier.valid_to > later.valid_from:
-            culprit = row or next((r for r, f in entries if f is earlier and r), None)
-            where = f"approved factor #{earlier.pk}" if earlier.pk else f"the row starting {earlier.valid_from}"
-            message = f"period from {later.valid_from} overlaps {where} ({earlier.period_label})"
-            if culprit is not None:
-                errors.append(RowError(culprit.file, culprit.line, "valid_from", message))
+    for (earlier_row, earlier), (later_row, later) in itertools.pairwise(entries):
+        if earlier.valid_to is not None and earlier.valid_to <= later.valid_from:
+            continue
+        row, factor, other_row, other = (
+            (later_row, later, earlier_row, earlier) if later_row else (earlier_row, earlier, later_row, later)
+        )
+        if row is None:
+            continue  # two existing approved factors: the database already forbids this
+        where = f"line {other_row.line}" if other_row else f"approved factor #{other.pk}"
+        message = f"period {factor.period_label} overlaps {where} ({other.period_label})"
+        errors.append(RowError(row.file, row.line, "valid_from", message))
 
 
 @transaction.atomic
