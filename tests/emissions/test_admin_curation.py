@@ -132,7 +132,9 @@ def test_a_file_with_one_bad_row_is_rejected_whole_naming_row_and_column(
 
 def test_only_curators_may_import_approved_rows(client, small_catalogue, editor):
     client.force_login(editor)
-    response = import_file(client, HEADER + "grid_intensity_location,FRA,42,,,gCO2e/kWh,2030-01-01,,ember-test,approved,\n")
+    response = import_file(
+        client, HEADER + "grid_intensity_location,FRA,42,,,gCO2e/kWh,2030-01-01,,ember-test,approved,\n"
+    )
     invalid = response.context["result"].invalid_rows
     assert "only curators may import approved factors" in invalid[0].error_dict["status"][0]
 

@@ -78,7 +78,9 @@ class TestExclusionConstraint:
         approved = {"status": "approved", "approved_at": timezone.now(), "kind": "grid_intensity_market"}
         make_factor(valid_from=dt.date(2030, 1, 1), valid_to=dt.date(2031, 1, 1), **approved).save()
         make_factor(valid_from=dt.date(2031, 1, 1), valid_to=dt.date(2032, 1, 1), **approved).save()
-        make_factor(kind="grid_intensity_market", valid_from=dt.date(2030, 6, 1)).save()  # a draft may overlap: it is not yet in force
+        make_factor(
+            kind="grid_intensity_market", valid_from=dt.date(2030, 6, 1)
+        ).save()  # a draft may overlap: it is not yet in force
         assert EmissionFactor.objects.filter(zone__code="FRA", kind="grid_intensity_market").count() == 3
 
     def test_same_period_for_another_zone_is_fine(self, postgres, small_catalogue):

@@ -67,7 +67,7 @@ def test_an_overlap_that_cannot_be_closed_is_refused_naming_the_factor(small_cat
     with pytest.raises(ValidationError) as excinfo:
         factor_approve(factor=factor, user=curator)
     assert f"#{closed_2023.pk}" in str(excinfo.value)
-    assert [f.pk for f in approved_fra()][0] == closed_2023.pk
+    assert approved_fra()[0].pk == closed_2023.pk
 
 
 def test_a_correction_supersedes_the_factor_it_names(small_catalogue, curator):
