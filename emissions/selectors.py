@@ -1,0 +1,37 @@
+"""Reads of factors: which approved factors were in force for a subject on a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Max, Q, QuerySet
+
+from emissions.factor_kinds import KIND_SPECS
+from emissions.models import SUBJECT_FIELDS, EmissionFactor
+
+
+def in_force_on(on: dt.date) -> Q:
+    return Q(status=EmissionFactor.Status.APPROVED, valid_from__lte=on) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
+    )
+
+
+def factors_in_force(*, subject_field: str, subject_ids: Iterable[int], on: dt.date) -> QuerySet[EmissionFactor]:
+    return EmissionFactor.objects.filter(in_force_on(on), **{f"{subject_field}__in": list(subject_ids)}).select_related(
+        "source"
+    )
+
+
+def factor_versions(factor_ids: Iterable[int]) -> dict[int, int]:
+    """The latest history id of each factor: its version, which changes whenever the row changes."""
+    rows = EmissionFactor.history.filter(id__in=list(factor_ids)).values("id").annotate(version=Max("history_id"))
+    return {row["id"]: row["version"] for row in rows}
+
+
+def factor_list() -> QuerySet[EmissionFactor]:
+    return EmissionFactor.objects.select_related("zone", "region", "accelerator", "ai_model", "source")
+
+
+def subject_field_of(kind: str) -> str:
+    return SUBJECT_FIELDS[KIND_SPECS[kind].subject]
