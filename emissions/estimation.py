@@ -38,36 +38,30 @@ def _closest(value: str, candidates: list[str]) -> str:
     return f"; closest matches: {', '.join(matches)}" if matches else ""
 
 
+def _find(queryset, field: str, value: str, option: str, noun: str):
+    """The object whose ``field`` is ``value`` (case-insensitive), or an error that suggests the closest ones."""
+    found = queryset.filter(**{f"{field}__iexact": value}).first()
+    if found is None:
+        candidates = list(queryset.model.objects.values_list(field, flat=True))
+        typed = value.upper() if field == "code" else value.lower()
+        raise EstimateInputError(option, f"unknown {noun} {value!r}{_closest(typed, candidates)}")
+    return found
+
+
 def find_model(slug: str) -> AIModel:
-    model = AIModel.objects.select_related("vendor", "serving_accelerator").filter(slug=slug.lower()).first()
-    if model is None:
-        slugs = list(AIModel.objects.values_list("slug", flat=True))
-        raise EstimateInputError("--model", f"unknown model {slug!r}{_closest(slug.lower(), slugs)}")
-    return model
+    return _find(AIModel.objects.select_related("vendor", "serving_accelerator"), "slug", slug, "--model", "model")
 
 
 def find_accelerator(slug: str) -> Accelerator:
-    accelerator = Accelerator.objects.filter(slug=slug.lower()).first()
-    if accelerator is None:
-        slugs = list(Accelerator.objects.values_list("slug", flat=True))
-        raise EstimateInputError("--accelerator", f"unknown accelerator {slug!r}{_closest(slug.lower(), slugs)}")
-    return accelerator
+    return _find(Accelerator.objects.all(), "slug", slug, "--accelerator", "accelerator")
 
 
 def find_region(slug: str) -> Region:
-    region = Region.objects.select_related("zone").filter(slug=slug.lower()).first()
-    if region is None:
-        slugs = list(Region.objects.values_list("slug", flat=True))
-        raise EstimateInputError("--region", f"unknown region {slug!r}{_closest(slug.lower(), slugs)}")
-    return region
+    return _find(Region.objects.select_related("zone"), "slug", slug, "--region", "region")
 
 
 def find_zone(code: str) -> GridZone:
-    zone = GridZone.objects.filter(code__iexact=code).first()
-    if zone is None:
-        codes = list(GridZone.objects.values_list("code", flat=True))
-        raise EstimateInputError("--zone", f"unknown zone {code!r}{_closest(code.upper(), codes)}")
-    return zone
+    return _find(GridZone.objects.all(), "code", code, "--zone", "zone")
 
 
 # -- factor references ---------------------------------------------------------------------------
