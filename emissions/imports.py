@@ -74,7 +74,7 @@ class _Cells:
                 self.add(column, "is required (YYYY-MM-DD)")
             return None
         try:
-            return dt.date.fromisoformat(raw[:10]) if len(raw) >= 10 else dt.date.fromisoformat(raw)
+            return dt.date.fromisoformat(raw[:10])  # spreadsheets may append a time: 2026-01-01 00:00:00
         except ValueError:
             self.add(column, f"{raw!r} is not a date (YYYY-MM-DD)")
             return None
