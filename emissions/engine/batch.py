@@ -17,6 +17,7 @@ import numpy as np
 from .estimate import SIDES, Estimate
 from .inference import InferenceCoefficients, ZoneFactors, evaluate
 from .results import METRICS, FootprintResult
+from .units import G_PER_KG, WH_PER_KWH
 
 DEFAULT_CHUNK = 1 << 18
 
@@ -89,6 +90,15 @@ class BatchResult:
         return out
 
 
+def _linear(coefficients: np.ndarray, model: np.ndarray, columns: tuple[np.ndarray, ...], *, out: np.ndarray,
+            scratch: np.ndarray) -> None:
+    """out = Σ coefficient[i][model] × column[i], in the same order as ``inference.evaluate`` (bit-identical)."""
+    np.multiply(coefficients[0].take(model), columns[0], out=out)
+    for coefficient, column in zip(coefficients[1:], columns[1:], strict=True):
+        np.multiply(coefficient.take(model), column, out=scratch)
+        out += scratch
+
+
 def estimate_batch(tables: FactorTables, model_idx: np.ndarray, input_tokens: np.ndarray,
                    output_tokens: np.ndarray, requests: np.ndarray, zone_idx: np.ndarray,
                    month_idx: np.ndarray, *, chunk: int = DEFAULT_CHUNK) -> BatchResult:
@@ -118,27 +128,17 @@ def estimate_batch(tables: FactorTables, model_idx: np.ndarray, input_tokens: np
         a, b = t1[:k], t2[:k]
         for s in SIDES:
             e = out["energy_kwh"][s, start:stop]
-            f = tables.facility_wh[s]
-            np.multiply(f[0].take(m), x_in, out=e)
-            np.multiply(f[1].take(m), x_out, out=a)
-            e += a
-            np.multiply(f[2].take(m), x_req, out=a)
-            e += a
-            e /= 1000.0
+            _linear(tables.facility_wh[s], m, (x_in, x_out, x_req), out=e, scratch=a)
+            e /= WH_PER_KWH
             loc = out["operational_co2e_kg"][s, start:stop]
             np.multiply(e, tables.grid_intensity_g_per_kwh[s].take(zt), out=loc)
-            loc /= 1000.0
+            loc /= G_PER_KG
             mkt = out["operational_co2e_market_kg"][s, start:stop]
             np.multiply(e, tables.market_intensity_g_per_kwh[s].take(zt), out=mkt)
-            mkt /= 1000.0
-            g = tables.embodied_g[s]
+            mkt /= G_PER_KG
             emb = out["embodied_co2e_kg"][s, start:stop]
-            np.multiply(g[0].take(m), x_in, out=emb)
-            np.multiply(g[1].take(m), x_out, out=b)
-            emb += b
-            np.multiply(g[2].take(m), x_req, out=b)
-            emb += b
-            emb /= 1000.0
+            _linear(tables.embodied_g[s], m, (x_in, x_out, x_req), out=emb, scratch=b)
+            emb /= G_PER_KG
             np.add(loc, emb, out=out["total_co2e_kg"][s, start:stop])
             np.add(tables.onsite_water_l_per_kwh[s].take(m), tables.electricity_water_l_per_kwh[s].take(zt), out=a)
             np.multiply(e, a, out=out["water_l"][s, start:stop])
