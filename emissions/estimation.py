@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils import timezone
 
 from emissions import engine
 from emissions.engine import constants as C
-from emissions.models import EmissionFactor
-from emissions.selectors import factor_versions, factors_in_force
+from emissions.factor_index import DatabaseFactors, FactorSource
 from vendors.models import Accelerator, AIModel, GridZone, Region, TrainingRun
 
 
@@ -67,23 +66,6 @@ def find_zone(code: str) -> GridZone:
 # -- factor references ---------------------------------------------------------------------------
 
 
-def factor_ref(factor: EmissionFactor, version: int | None) -> dict:
-    return {
-        "id": factor.pk,
-        "kind": factor.kind,
-        "subject": str(factor.subject),
-        "value": factor.value,
-        "low": factor.value_low,
-        "high": factor.value_high,
-        "unit": factor.unit,
-        "valid_from": factor.valid_from.isoformat(),
-        "valid_to": factor.valid_to.isoformat() if factor.valid_to else None,
-        "source": str(factor.source),
-        "source_url": factor.source.url,
-        "version": version,
-    }
-
-
 def default_ref(kind: str, value: engine.Estimate, unit: str, why: str) -> dict:
     """A reference for an engine default used where the catalogue has no factor."""
     return {"id": None, "kind": kind, "value": value.central, "low": value.low, "high": value.high, "unit": unit,
@@ -95,54 +77,36 @@ def user_ref(kind: str, value: float, unit: str, option: str) -> dict:
             "version": None}  # fmt: skip
 
 
-@dataclass
-class FactorSet:
-    """The approved factors in force for one subject on one date, by kind."""
-
-    factors: dict[str, EmissionFactor] = field(default_factory=dict)
-    versions: dict[int, int] = field(default_factory=dict)
-
-    def estimate(self, kind: str) -> engine.Estimate | None:
-        factor = self.factors.get(kind)
-        if factor is None:
-            return None
-        return engine.Estimate.from_catalogue(factor.value, factor.value_low, factor.value_high)
-
-    def ref(self, kind: str) -> dict | None:
-        factor = self.factors.get(kind)
-        return factor_ref(factor, self.versions.get(factor.pk)) if factor else None
-
-
-def factor_set(subject_field: str, subject_id: int, on: dt.date) -> FactorSet:
-    factors = {f.kind: f for f in factors_in_force(subject_field=subject_field, subject_ids=[subject_id], on=on)}
-    return FactorSet(factors, factor_versions(f.pk for f in factors.values()))
-
-
 # -- engine inputs -------------------------------------------------------------------------------
 
 UNDISCLOSED_SIZE_NOTE = "size undisclosed and unestimated: bracketed by the catalogue's closed text-model estimates"
 
 
-def _undisclosed_text_model_bracket(on: dt.date) -> engine.Estimate:
+DATABASE = DatabaseFactors()
+
+# With no closed text model sized at all (an empty catalogue), the bracket spans 1-100 B parameters.
+EMPTY_CATALOGUE_SIZE_BRACKET_B = engine.Estimate(1.0, 10.0, 100.0)
+
+
+def undisclosed_text_model_bracket(sizes_b: list[float]) -> engine.Estimate:
     """For a text model nobody has sized: min / geometric mean / max of the closed text models' estimates."""
-    values = sorted(
-        f.value
-        for f in EmissionFactor.objects.filter(
-            kind="active_params", ai_model__task="text-generation", ai_model__open_weights=False
-        ).filter(status=EmissionFactor.Status.APPROVED, valid_from__lte=on)
-    )
+    values = sorted(sizes_b)
     if not values:
-        return engine.Estimate(1.0, 10.0, 100.0)
+        return EMPTY_CATALOGUE_SIZE_BRACKET_B
     central = math.exp(sum(math.log(v) for v in values) / len(values))
     return engine.Estimate(values[0], central, values[-1])
 
 
-def model_profile(model: AIModel, on: dt.date) -> engine.ModelProfile:
-    factors = factor_set("ai_model", model.pk, on)
+def needs_size_bracket(model: AIModel, total: engine.Estimate | None, active: engine.Estimate | None) -> bool:
+    return model.task == "text-generation" and total is None and active is None
+
+
+def model_profile(model: AIModel, on: dt.date, source: FactorSource = DATABASE) -> engine.ModelProfile:
+    factors = source.factor_set("ai_model", model.pk, on)
     refs = [ref for kind in ("total_params", "active_params", "energy_per_unit") if (ref := factors.ref(kind))]
     total, active = factors.estimate("total_params"), factors.estimate("active_params")
-    if model.task == "text-generation" and total is None and active is None:
-        active = _undisclosed_text_model_bracket(on)
+    if needs_size_bracket(model, total, active):
+        active = undisclosed_text_model_bracket([f.value for f in source.closed_text_model_sizes(on)])
         refs.append(default_ref("active_params", active, "B params", UNDISCLOSED_SIZE_NOTE))
     energy = factors.estimate("energy_per_unit")
     return engine.ModelProfile(
@@ -158,14 +122,16 @@ def model_profile(model: AIModel, on: dt.date) -> engine.ModelProfile:
     )
 
 
-def accelerator_profile(accelerator: Accelerator | None, on: dt.date) -> engine.AcceleratorProfile:
+def accelerator_profile(
+    accelerator: Accelerator | None, on: dt.date, source: FactorSource = DATABASE
+) -> engine.AcceleratorProfile:
     if accelerator is None:
         reference = engine.AcceleratorProfile()
         return engine.AcceleratorProfile(
             factors=(default_ref("accelerator", engine.Estimate.exact(reference.tdp_w), "W",
                                  "no serving accelerator disclosed: NVIDIA H100 SXM reference, as EcoLogits"),)
         )  # fmt: skip
-    factors = factor_set("accelerator", accelerator.pk, on)
+    factors = source.factor_set("accelerator", accelerator.pk, on)
     refs = [ref for kind in ("tdp", "average_power", "embodied", "lifetime") if (ref := factors.ref(kind))]
     tdp = factors.estimate("tdp")
     average = factors.estimate("average_power")
@@ -209,7 +175,12 @@ class Place:
 
 
 def deployment(
-    place: Place, on: dt.date, *, batch_size: float | None = None, pue: float | None = None
+    place: Place,
+    on: dt.date,
+    *,
+    batch_size: float | None = None,
+    pue: float | None = None,
+    source: FactorSource = DATABASE,
 ) -> engine.Deployment:
     """Engine deployment for a place: region PUE/WUE/renewable share, zone intensities and water."""
     refs: list[dict] = []
@@ -217,7 +188,7 @@ def deployment(
     zone = place.region.zone if place.region else place.zone
     renewable_share = None
     if place.region is not None:
-        region_factors = factor_set("region", place.region.pk, on)
+        region_factors = source.factor_set("region", place.region.pk, on)
         for kind, field_name in (("pue", "pue"), ("wue", "wue_l_per_kwh")):
             if (value := region_factors.estimate(kind)) is not None:
                 values[field_name] = value
@@ -226,7 +197,7 @@ def deployment(
             renewable_share = share
             refs.append(region_factors.ref("renewable_share"))
     if zone is not None:
-        zone_factors = factor_set("zone", zone.pk, on)
+        zone_factors = source.factor_set("zone", zone.pk, on)
         for kind, field_name in (
             ("grid_intensity_location", "grid_intensity_g_per_kwh"),
             ("grid_intensity_market", "market_intensity_g_per_kwh"),
@@ -277,6 +248,7 @@ def estimate_inference(
     batch_size: float | None = None,
     pue: float | None = None,
     on: dt.date | None = None,
+    source: FactorSource = DATABASE,
 ) -> engine.FootprintResult:
     """Footprint of ``requests`` requests to ``model`` (tokens are totals over all requests).
 
@@ -284,9 +256,9 @@ def estimate_inference(
     """
     on = on or timezone.now().date()
     place = place or default_place(model)
-    profile = model_profile(model, on)
-    hardware = accelerator_profile(accelerator or model.serving_accelerator, on)
-    setting = deployment(place, on, batch_size=batch_size, pue=pue)
+    profile = model_profile(model, on, source)
+    hardware = accelerator_profile(accelerator or model.serving_accelerator, on, source)
+    setting = deployment(place, on, batch_size=batch_size, pue=pue, source=source)
     if model.task == "text-generation":
         return engine.estimate_text_inference(
             profile, hardware, setting, input_tokens=input_tokens, output_tokens=output_tokens, requests=requests
@@ -305,10 +277,11 @@ def estimate_training(
     energy_kwh: float | None = None,
     place: Place | None = None,
     on: dt.date | None = None,
+    source: FactorSource = DATABASE,
 ) -> engine.FootprintResult:
     on = on or timezone.now().date()
-    hardware = accelerator_profile(accelerator, on)
-    setting = deployment(place or Place(), on, pue=pue)
+    hardware = accelerator_profile(accelerator, on, source)
+    setting = deployment(place or Place(), on, pue=pue, source=source)
     if accelerator_hours is None and accelerator_count is not None and hours is not None:
         accelerator_hours = accelerator_count * hours
     run = engine.TrainingRun(
@@ -326,7 +299,7 @@ def estimate_training(
     return engine.estimate_training(run)
 
 
-def estimate_training_run(run: TrainingRun) -> engine.FootprintResult | None:
+def estimate_training_run(run: TrainingRun, source: FactorSource = DATABASE) -> engine.FootprintResult | None:
     """Our estimate of a disclosed training run from its disclosed inputs (None when too little is disclosed)."""
     if run.accelerator is None or (run.accelerator_hours is None and run.reported_energy_mwh is None):
         return None
@@ -342,4 +315,5 @@ def estimate_training_run(run: TrainingRun) -> engine.FootprintResult | None:
         else None,
         place=place,
         on=on,
+        source=source,
     )

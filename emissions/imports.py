@@ -15,8 +15,10 @@ from django.utils import timezone
 from import_export import fields, resources, widgets
 
 from emissions.factor_kinds import KIND_SPECS, Subject
-from emissions.models import SUBJECT_FIELDS, EmissionFactor, Source
+from emissions.models import SUBJECT_FIELDS, EmissionFactor, RecomputeJob, Source
+from emissions.recompute.changes import FactorChange, FactorState
 from emissions.services.factors import APPROVE_PERMISSION, FactorInput, approved_overlapping, factor_validate
+from emissions.services.recompute import footprints_mark_stale
 from vendors.models import Accelerator, AIModel, GridZone, Region
 
 SUBJECT_LOOKUP = {
@@ -103,6 +105,25 @@ class EmissionFactorResource(resources.ModelResource):
     def get_instance(self, instance_loader, row):
         """Imports only ever create factors; an exported ``id`` is reported, never used to edit."""
         return None
+
+    def before_import(self, dataset, **kwargs):
+        self._approved: list[EmissionFactor] = []
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if instance.status == EmissionFactor.Status.APPROVED:
+            self._approved.append(instance)
+
+    def after_import(self, dataset, result, **kwargs):
+        """Approved rows feed footprints: mark them stale in the import's own transaction."""
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors() or not self._approved:
+            return
+        user = kwargs.get("user")
+        footprints_mark_stale(
+            changes=[FactorChange.between(None, FactorState.of(f)) for f in self._approved],
+            trigger=RecomputeJob.Trigger.FACTOR_IMPORT,
+            user=user if getattr(user, "pk", None) else None,
+            note=f"{len(self._approved)} approved factors imported",
+        )
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         kwargs["rollback_on_validation_errors"] = True  # one bad row rejects the whole file

@@ -114,7 +114,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # sweeper re-enqueues it, so a web request never waits on Redis.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BEAT_SCHEDULE: dict = {}
+# The recompute pipeline (emissions.services.recompute): stale work older than RECOMPUTE_STALE_AFTER_SECONDS
+# is sent to the workers again by the sweeper, which beat runs every RECOMPUTE_SWEEP_SECONDS.
+RECOMPUTE_STALE_AFTER_SECONDS = env_int("RECOMPUTE_STALE_AFTER_SECONDS", 60)
+RECOMPUTE_SWEEP_SECONDS = env_int("RECOMPUTE_SWEEP_SECONDS", 30)
+CELERY_BEAT_SCHEDULE: dict = {
+    "sweep-stale-footprints": {
+        "task": "emissions.tasks.sweep_stale_footprints",
+        "schedule": float(RECOMPUTE_SWEEP_SECONDS),
+        "options": {"expires": float(RECOMPUTE_SWEEP_SECONDS)},
+    },
+}
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -16,6 +16,8 @@ from .batch import BatchResult, FactorTables, estimate_batch, estimate_records
 from .constants import METHODOLOGY_VERSION
 from .estimate import Estimate
 from .functional_units import (
+    TYPICAL_REQUESTS,
+    TypicalRequest,
     per_1k_output_tokens,
     per_image,
     per_million_tokens,
@@ -44,6 +46,7 @@ __all__ = [
     "METHODOLOGY_VERSION",
     "METRICS",
     "TASKS",
+    "TYPICAL_REQUESTS",
     "AcceleratorProfile",
     "BatchResult",
     "Deployment",
@@ -54,6 +57,7 @@ __all__ = [
     "Metrics",
     "ModelProfile",
     "TrainingRun",
+    "TypicalRequest",
     "ZoneFactors",
     "accelerators_needed",
     "amortise_training",

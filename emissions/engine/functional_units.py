@@ -8,8 +8,10 @@ and R the number of functional units.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .estimate import Estimate
+from .profiles import EMBEDDINGS, IMAGE_GENERATION, SPEECH_TO_TEXT, TEXT_GENERATION, TEXT_TO_SPEECH
 from .results import FootprintResult, Metrics
 
 
@@ -55,3 +57,24 @@ def per_month(results_by_month: Iterable[tuple[str, FootprintResult]]) -> dict[s
     for month, result in results_by_month:
         out[month] = out[month] + result.metrics if month in out else result.metrics
     return out
+
+
+@dataclass(frozen=True)
+class TypicalRequest:
+    """What "per request" means for a task: a convention, stated on every page that uses it."""
+
+    input_tokens: int
+    output_units: int  # output tokens, or functional units for non-text tasks
+    label: str
+
+
+# Conventions, not measurements. Text: 1,000 input + 400 output tokens, as the validation against published
+# per-prompt figures (Google, OpenAI; token counts undisclosed) in docs/methodology.md assumes.
+# Non-text tasks: one billing unit of the major APIs (one image; 1,000 embedded tokens; one minute of audio).
+TYPICAL_REQUESTS = {
+    TEXT_GENERATION: TypicalRequest(1_000, 400, "1,000 input + 400 output tokens"),
+    EMBEDDINGS: TypicalRequest(0, 1, "1,000 tokens embedded"),
+    IMAGE_GENERATION: TypicalRequest(0, 1, "one image"),
+    SPEECH_TO_TEXT: TypicalRequest(0, 60, "one minute of audio transcribed"),
+    TEXT_TO_SPEECH: TypicalRequest(0, 60, "one minute of speech generated"),
+}

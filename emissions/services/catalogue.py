@@ -21,8 +21,11 @@ from simple_history.utils import bulk_create_with_history
 
 from emissions.catalogue.csvfiles import CatalogueError, Row, RowError, read_rows
 from emissions.factor_kinds import KIND_SPECS, Subject
-from emissions.models import SUBJECT_FIELDS, EmissionFactor, Source
+from emissions.models import SUBJECT_FIELDS, EmissionFactor, RecomputeJob, Source
+from emissions.recompute.changes import FactorChange, FactorState
 from emissions.services.factors import FactorInput, factor_validate
+from emissions.services.footprints import footprints_ensure_catalogue
+from emissions.services.recompute import footprints_mark_stale
 from vendors.models import Accelerator, AIModel, GridZone, QualityScore, Region, TrainingRun, Vendor
 
 DEFAULT_DATA_DIR = Path(settings.BASE_DIR) / "data"
@@ -69,6 +72,7 @@ class TableReport:
 class LoadReport:
     tables: dict[str, TableReport] = field(default_factory=lambda: defaultdict(TableReport))
     changed_factor_ids: list[int] = field(default_factory=list)
+    factor_changes: list[FactorState] = field(default_factory=list)  # states before the update
 
     @property
     def changed(self) -> bool:
@@ -386,6 +390,7 @@ class _Loader:
                 if not changed:
                     report.unchanged += 1
                     continue
+                self.report.factor_changes.append(FactorState.of(current))
                 for name in changed:
                     setattr(current, name, getattr(factor, name))
                 current._change_reason = f"catalogue: {row.file} line {row.line}"
@@ -474,5 +479,18 @@ def _report_overlaps(entries: list[tuple[Row | None, EmissionFactor]], errors: l
 
 @transaction.atomic
 def catalogue_load(*, data_dir: Path = DEFAULT_DATA_DIR) -> LoadReport:
-    """Load ``data_dir`` into the database. Raises ``CatalogueError`` (and writes nothing) on any bad row."""
-    return _Loader(Path(data_dir)).run()
+    """Load ``data_dir`` into the database. Raises ``CatalogueError`` (and writes nothing) on any bad row.
+
+    In the same transaction, footprints that the changed factors affect are marked stale, and footprint rows
+    are created for new models, serving regions and training runs; one recompute job covers both.
+    """
+    report = _Loader(Path(data_dir)).run()
+    before = {state.factor_id: state for state in report.factor_changes}
+    changed = EmissionFactor.objects.filter(pk__in=report.changed_factor_ids)
+    footprints_mark_stale(
+        changes=[FactorChange.between(before.get(f.pk), FactorState.of(f)) for f in changed],
+        trigger=RecomputeJob.Trigger.CATALOGUE_LOAD,
+        note=f"{len(report.changed_factor_ids)} factors changed",
+    )
+    footprints_ensure_catalogue(trigger=RecomputeJob.Trigger.CATALOGUE_LOAD)
+    return report

@@ -17,7 +17,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from emissions.factor_kinds import KIND_SPECS
-from emissions.models import SUBJECT_FIELDS, EmissionFactor, Source
+from emissions.models import SUBJECT_FIELDS, EmissionFactor, RecomputeJob, Source
+from emissions.recompute.changes import FactorChange, FactorState
+from emissions.services.recompute import footprints_mark_stale
 
 APPROVE_PERMISSION = "emissions.approve_emissionfactor"
 
@@ -169,10 +171,12 @@ def factor_approve(*, factor: EmissionFactor, user) -> list[EmissionFactor]:
         raise ValidationError({"status": f"Only drafts can be approved; this factor is {factor.status}."})
     factor_validate(factor_as_input(factor))
     changed: list[EmissionFactor] = []
+    before: dict[int, FactorState] = {}
     now = timezone.now()
     if factor.supersedes_id:
         old = EmissionFactor.objects.select_for_update().get(pk=factor.supersedes_id)
         if old.status == EmissionFactor.Status.APPROVED:
+            before[old.pk] = FactorState.of(old)
             old.status = EmissionFactor.Status.SUPERSEDED
             old._change_reason = f"Superseded by factor #{factor.pk}"
             old.save(update_fields=["status", "updated_at"])
@@ -195,6 +199,7 @@ def factor_approve(*, factor: EmissionFactor, user) -> list[EmissionFactor]:
                     )
                 }
             )
+        before[other.pk] = FactorState.of(other)
         other.valid_to = factor.valid_from
         other._change_reason = f"Closed at {factor.valid_from} by factor #{factor.pk}"
         other.save(update_fields=["valid_to", "updated_at"])
@@ -205,6 +210,12 @@ def factor_approve(*, factor: EmissionFactor, user) -> list[EmissionFactor]:
     factor._change_reason = "Approved"
     factor.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     changed.append(factor)
+    footprints_mark_stale(
+        changes=[FactorChange.between(before.get(f.pk), FactorState.of(f)) for f in changed],
+        trigger=RecomputeJob.Trigger.FACTOR_APPROVED,
+        user=user,
+        note=f"Factor #{factor.pk} approved: {factor}",
+    )
     return changed
 
 
@@ -215,7 +226,14 @@ def factor_supersede(*, factor: EmissionFactor, user) -> EmissionFactor:
     factor = EmissionFactor.objects.select_for_update().get(pk=factor.pk)
     if factor.status != EmissionFactor.Status.APPROVED:
         raise ValidationError({"status": f"Only approved factors can be superseded; this one is {factor.status}."})
+    before = FactorState.of(factor)
     factor.status = EmissionFactor.Status.SUPERSEDED
     factor._change_reason = f"Superseded by {user}"
     factor.save(update_fields=["status", "updated_at"])
+    footprints_mark_stale(
+        changes=[FactorChange.between(before, FactorState.of(factor))],
+        trigger=RecomputeJob.Trigger.FACTOR_SUPERSEDED,
+        user=user,
+        note=f"Factor #{factor.pk} superseded: {factor}",
+    )
     return factor

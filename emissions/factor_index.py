@@ -1,0 +1,152 @@
+"""Where estimates get their factors: straight from the database, or from an in-memory index.
+
+A single estimate asks the database for the few factors it needs (``DatabaseFactors``). The recompute
+pipeline resolves thousands of (subject, month) pairs, so it loads every approved factor once into a
+``FactorIndex``; the impact preview uses the same index with a draft applied as if approved
+(``FactorIndex.with_approved``). Both answer the same two questions, so the code that turns factors into
+engine inputs (``emissions.estimation``) is shared.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from emissions import engine
+from emissions.models import EmissionFactor
+from emissions.selectors import factor_versions, factors_in_force, in_force_on
+
+
+def factor_ref(factor: EmissionFactor, version: int | None) -> dict:
+    """How a result cites a factor: enough to find it, read it and check it was the version in force."""
+    return {
+        "id": factor.pk,
+        "kind": factor.kind,
+        "subject": str(factor.subject),
+        "value": factor.value,
+        "low": factor.value_low,
+        "high": factor.value_high,
+        "unit": factor.unit,
+        "valid_from": factor.valid_from.isoformat(),
+        "valid_to": factor.valid_to.isoformat() if factor.valid_to else None,
+        "source": str(factor.source),
+        "source_url": factor.source.url,
+        "version": version,
+    }
+
+
+@dataclass
+class FactorSet:
+    """The approved factors in force for one subject on one date, by kind."""
+
+    factors: dict[str, EmissionFactor] = field(default_factory=dict)
+    versions: dict[int, int] = field(default_factory=dict)
+
+    def estimate(self, kind: str) -> engine.Estimate | None:
+        factor = self.factors.get(kind)
+        if factor is None:
+            return None
+        return engine.Estimate.from_catalogue(factor.value, factor.value_low, factor.value_high)
+
+    def ref(self, kind: str) -> dict | None:
+        factor = self.factors.get(kind)
+        return factor_ref(factor, self.versions.get(factor.pk)) if factor else None
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        """Identifies the set: equal keys give equal engine inputs."""
+        return tuple(sorted(f.pk for f in self.factors.values()))
+
+
+class FactorSource(Protocol):
+    def factor_set(self, subject_field: str, subject_id: int, on: dt.date) -> FactorSet: ...
+
+    def closed_text_model_sizes(self, on: dt.date) -> list[EmissionFactor]:
+        """Active-parameter factors in force of the closed-weights text models (for the size bracket)."""
+        ...
+
+
+def _closed_text_model_sizes_filter() -> dict:
+    return {"kind": "active_params", "ai_model__task": "text-generation", "ai_model__open_weights": False}
+
+
+class DatabaseFactors:
+    """Asks the database each time: right for one estimate."""
+
+    def factor_set(self, subject_field: str, subject_id: int, on: dt.date) -> FactorSet:
+        factors = {f.kind: f for f in factors_in_force(subject_field=subject_field, subject_ids=[subject_id], on=on)}
+        return FactorSet(factors, factor_versions(f.pk for f in factors.values()))
+
+    def closed_text_model_sizes(self, on: dt.date) -> list[EmissionFactor]:
+        return list(EmissionFactor.objects.filter(in_force_on(on), **_closed_text_model_sizes_filter()))
+
+
+class FactorIndex:
+    """Every approved factor in memory, by subject: right for thousands of look-ups."""
+
+    def __init__(self, factors: Iterable[EmissionFactor], versions: dict[int, int], closed_text_model_ids: set[int]):
+        self._by_subject: dict[tuple[str, int], list[EmissionFactor]] = defaultdict(list)
+        for factor in factors:
+            if factor.status == EmissionFactor.Status.APPROVED:
+                field_name = factor.subject_field
+                self._by_subject[(field_name, getattr(factor, f"{field_name}_id"))].append(factor)
+        self.versions = versions
+        self.closed_text_model_ids = closed_text_model_ids
+
+    @classmethod
+    def load(cls) -> FactorIndex:
+        from vendors.models import AIModel
+
+        factors = list(EmissionFactor.objects.filter(status=EmissionFactor.Status.APPROVED).select_related("source"))
+        closed = set(AIModel.objects.filter(task="text-generation", open_weights=False).values_list("pk", flat=True))
+        return cls(factors, factor_versions(f.pk for f in factors), closed)
+
+    def factors(self) -> list[EmissionFactor]:
+        return [f for group in self._by_subject.values() for f in group]
+
+    def factor_set(self, subject_field: str, subject_id: int, on: dt.date) -> FactorSet:
+        found = {
+            f.kind: f
+            for f in self._by_subject.get((subject_field, subject_id), ())
+            if f.valid_from <= on and (f.valid_to is None or on < f.valid_to)
+        }
+        return FactorSet(found, {f.pk: self.versions.get(f.pk) for f in found.values()})
+
+    def closed_text_model_sizes(self, on: dt.date) -> list[EmissionFactor]:
+        return [
+            f
+            for model_id in self.closed_text_model_ids
+            for f in self._by_subject.get(("ai_model", model_id), ())
+            if f.kind == "active_params" and f.valid_from <= on and (f.valid_to is None or on < f.valid_to)
+        ]
+
+    def with_approved(self, draft: EmissionFactor) -> FactorIndex:
+        """The index as it would be once ``draft`` is approved (same rules as ``factor_approve``)."""
+        kept = []
+        for factor in self.factors():
+            if factor.pk == draft.supersedes_id:
+                continue
+            same_subject = (
+                factor.kind == draft.kind
+                and factor.subject_field == draft.subject_field
+                and getattr(factor, f"{factor.subject_field}_id") == getattr(draft, f"{draft.subject_field}_id")
+            )
+            if (
+                same_subject
+                and factor.valid_from < draft.valid_from
+                and (factor.valid_to is None or factor.valid_to > draft.valid_from)
+            ):
+                factor = copy.copy(factor)
+                factor.valid_to = draft.valid_from
+            kept.append(factor)
+        approved = copy.copy(draft)
+        approved.status = EmissionFactor.Status.APPROVED
+        return FactorIndex([*kept, approved], {**self.versions, draft.pk: None}, self.closed_text_model_ids)
+
+    def without(self, factor: EmissionFactor) -> FactorIndex:
+        """The index once ``factor`` is superseded."""
+        return FactorIndex([f for f in self.factors() if f.pk != factor.pk], self.versions, self.closed_text_model_ids)
