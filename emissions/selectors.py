@@ -35,3 +35,11 @@ def factor_list() -> QuerySet[EmissionFactor]:
 
 def subject_field_of(kind: str) -> str:
     return SUBJECT_FIELDS[KIND_SPECS[kind].subject]
+
+
+def recompute_in_progress():
+    """The job pages mention in their notice: the running one, else the oldest waiting one; None when idle."""
+    from emissions.models import RecomputeJob
+
+    active = RecomputeJob.objects.filter(status__in=[RecomputeJob.Status.RUNNING, RecomputeJob.Status.PENDING])
+    return active.order_by("-status", "pk").first()  # "running" sorts after "pending": descending puts it first

@@ -65,11 +65,10 @@ def worker_lock() -> Iterator[bool]:
 def _temp_table(cursor, name: str, columns: Sequence[tuple[str, str]]) -> None:
     """A temporary table that vanishes at commit (PostgreSQL) or is replaced on next use (SQLite)."""
     definition = ", ".join(f"{column} {kind}" for column, kind in columns)
-    if _is_postgres():
-        cursor.execute(f"CREATE TEMP TABLE {name} ({definition}) ON COMMIT DROP")
-    else:
-        cursor.execute(f"DROP TABLE IF EXISTS temp.{name}")
-        cursor.execute(f"CREATE TEMP TABLE {name} ({definition})")
+    # Dropped first too: two publishes can share one transaction (a caller's atomic block, a test).
+    cursor.execute(f"DROP TABLE IF EXISTS {'pg_temp' if _is_postgres() else 'temp'}.{name}")
+    on_commit = " ON COMMIT DROP" if _is_postgres() else ""
+    cursor.execute(f"CREATE TEMP TABLE {name} ({definition}){on_commit}")
 
 
 def _fill(cursor, name: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:

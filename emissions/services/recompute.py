@@ -485,6 +485,22 @@ def recompute_sweep() -> list[int]:
     return [job_id for job_id in to_send if recompute_enqueue(job_id)]
 
 
+def recompute_pending(*, note: str = "") -> RecomputeJob | None:
+    """Send what is stale now to the workers: the oldest active job, or a new one for stale rows. None: all fresh."""
+    job = active_jobs().order_by("pk").first()
+    if job is None:
+        rates = FootprintRate.objects.filter(stale_since__isnull=False).count()
+        training = TrainingFootprint.objects.filter(stale_since__isnull=False).count()
+        if not (rates or training):
+            return None
+        job = RecomputeJob.objects.create(
+            trigger=RecomputeJob.Trigger.MANUAL, note=note, affected_rates=rates, affected_training_footprints=training
+        )
+    recompute_enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
 # -- reading the pipeline's state ------------------------------------------------------------------
 
 
