@@ -32,27 +32,27 @@ def default_region(model: AIModel) -> Region | None:
 def usage_records_create(*, organisation: Organisation, records: Sequence[UsageInput]) -> list[UsageRecord]:
     """Store usage records and bring the organisation's rollups for their months up to date."""
     defaults: dict[int, Region | None] = {}
-    placed = []
+    rows = []
     for record in records:
         region = record.region
         if region is None:
             if record.ai_model.pk not in defaults:
                 defaults[record.ai_model.pk] = default_region(record.ai_model)
             region = defaults[record.ai_model.pk]
-        placed.append((record, region, record.region is None))
-    keys = {(r.ai_model.pk, region.pk if region else None, r.month.replace(day=1)) for r, region, _ in placed}
+        key = (record.ai_model.pk, region.pk if region else None, record.month.replace(day=1))
+        rows.append((record, region, key))
+    keys = {key for _, _, key in rows}
     rates = rates_ensure(keys=keys)
     created = UsageRecord.objects.bulk_create(
         [
             UsageRecord(
-                organisation=organisation, month=r.month.replace(day=1), ai_model=r.ai_model, region=region,
-                region_assumed=assumed, rate_id=rates[(r.ai_model.pk, region.pk if region else None,
-                                                        r.month.replace(day=1))],
-                requests=r.requests, input_tokens=r.input_tokens, output_tokens=r.output_tokens,
+                organisation=organisation, month=key[2], ai_model=record.ai_model, region=region,
+                region_assumed=record.region is None, rate_id=rates[key], requests=record.requests,
+                input_tokens=record.input_tokens, output_tokens=record.output_tokens,
             )
-            for r, region, assumed in placed
+            for record, region, key in rows
         ],
         batch_size=5_000,
     )  # fmt: skip
-    rollups_rebuild(organisation_id=organisation.pk, months={k[2] for k in keys})
+    rollups_rebuild(organisation_id=organisation.pk, months={key[2] for key in keys})
     return created
