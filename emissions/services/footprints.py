@@ -118,7 +118,7 @@ def footprints_ensure_catalogue(
     bumped = FootprintRate.objects.filter(pk__in=refresh).update(
         version=F("version") + 1, stale_since=now, stale_job=job
     )
-    runs = TrainingRun.objects.filter(footprint__isnull=True).values_list("pk", flat=True)
+    runs = list(TrainingRun.objects.filter(footprint__isnull=True).values_list("pk", flat=True))
     TrainingFootprint.objects.bulk_create(
         [TrainingFootprint(training_run_id=pk, **_stale_fields(job, now)) for pk in runs]
     )
