@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from emissions import admin_jobs  # noqa: F401 - registers the recompute job admin
+from emissions.impact import ImpactLine, ImpactPreview, factor_impact_preview
 from emissions.imports import EmissionFactorResource
-from emissions.models import EmissionFactor, Source
+from emissions.models import EmissionFactor, RecomputeJob, Source
 from emissions.services.factors import APPROVE_PERMISSION, factor_approve, factor_supersede
+from emissions.services.recompute import active_jobs
 
 
 @admin.register(Source)
@@ -107,8 +117,14 @@ class EmissionFactorAdmin(ImportExportMixin, SimpleHistoryAdmin):
             actions.pop("supersede_selected", None)
         return actions
 
-    def _apply(self, request, queryset: QuerySet, service, verb: str) -> None:
-        done = 0
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm(APPROVE_PERMISSION)
+
+    # -- approve / supersede, after an impact preview ------------------------------------------------
+
+    def _apply(self, request, queryset: QuerySet, service, verb: str, trigger: str) -> None:
+        since = RecomputeJob.objects.aggregate(last=Max("pk"))["last"] or 0
+        done: set[int] = set()
         for factor in queryset.order_by("valid_from", "id"):
             try:
                 service(factor=factor, user=request.user)
@@ -116,17 +132,204 @@ class EmissionFactorAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 detail = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
                 self.message_user(request, f"Factor #{factor.pk} not {verb}: {detail}", messages.ERROR)
             else:
-                done += 1
+                done.add(factor.pk)
         if done:
-            self.message_user(request, f"{done} factor(s) {verb}.", messages.SUCCESS)
+            jobs = [
+                job
+                for job in RecomputeJob.objects.filter(pk__gt=since, trigger=trigger, triggered_by=request.user)
+                if done & set(job.factor_ids)
+            ]
+            self.message_user(request, _done_message(len(done), verb, jobs), messages.SUCCESS)
 
-    @admin.action(description="Approve selected drafts", permissions=["approve"])
+    def _confirm_or_apply(self, request, queryset: QuerySet, *, action: str, action_name: str, service, verb: str,
+                          trigger: str):  # fmt: skip
+        """Like Django's delete confirmation: first the impact of each selected factor, then, confirmed, the change."""
+        if request.POST.get(CONFIRM_FIELD) == "yes":
+            self._apply(request, queryset, service, verb, trigger)
+            return None
+        factors = list(queryset.order_by("valid_from", "id").select_related(*self.list_select_related))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{action.capitalize()} {len(factors)} factor(s)? Impact preview",
+            "subtitle": None,
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "media": self.media,
+            "action": action,
+            "action_name": action_name,
+            "verb": verb,
+            "factors": factors,
+            "impacts": [self._impact_block(factor, action) for factor in factors],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "confirm_field": CONFIRM_FIELD,
+            "back_url": request.get_full_path(),
+            **_pending_context(),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/emissions/emissionfactor/impact_confirmation.html", context)
+
+    @admin.action(description="Approve selected drafts (after an impact preview)", permissions=["approve"])
     def approve_selected(self, request, queryset):
-        self._apply(request, queryset, factor_approve, "approved")
+        return self._confirm_or_apply(
+            request, queryset, action="approve", action_name="approve_selected", service=factor_approve,
+            verb="approved", trigger=RecomputeJob.Trigger.FACTOR_APPROVED,
+        )  # fmt: skip
 
-    @admin.action(description="Supersede (retire) selected approved factors", permissions=["approve"])
+    @admin.action(description="Supersede (retire) selected approved factors (after an impact preview)",
+                  permissions=["approve"])  # fmt: skip
     def supersede_selected(self, request, queryset):
-        self._apply(request, queryset, factor_supersede, "superseded")
+        return self._confirm_or_apply(
+            request, queryset, action="supersede", action_name="supersede_selected", service=factor_supersede,
+            verb="superseded", trigger=RecomputeJob.Trigger.FACTOR_SUPERSEDED,
+        )  # fmt: skip
 
-    def has_approve_permission(self, request) -> bool:
-        return request.user.has_perm(APPROVE_PERMISSION)
+    def _impact_block(self, factor: EmissionFactor, action: str) -> dict:
+        block = {"factor": factor, "url": reverse("admin:emissions_emissionfactor_change", args=[factor.pk])}
+        expected = EmissionFactor.Status.DRAFT if action == "approve" else EmissionFactor.Status.APPROVED
+        if factor.status != expected:
+            block["refusal"] = (
+                f"This factor is {factor.get_status_display().lower()}, not {expected.label.lower()}: "
+                f"it cannot be {'approved' if action == 'approve' else 'superseded'}, so it changes nothing."
+            )
+            return block
+        return block | impact_context(factor_impact_preview(factor=factor, action=action))
+
+    # -- one factor's impact, from its change page ---------------------------------------------------
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_impact"
+        view = self.admin_site.admin_view(self.impact_view)
+        return [path("<path:object_id>/impact/", view, name=name), *super().get_urls()]
+
+    @staticmethod
+    def _preview_action(factor: EmissionFactor) -> str | None:
+        return {EmissionFactor.Status.DRAFT: "approve", EmissionFactor.Status.APPROVED: "supersede"}.get(factor.status)
+
+    def impact_view(self, request, object_id):
+        """Read-only: what approving this draft (or retiring this approved factor) would change. Curators only."""
+        if not self.has_approve_permission(request):
+            raise PermissionDenied
+        factor = self.get_object(request, unquote(object_id))
+        if factor is None or not self.has_view_permission(request, factor):
+            raise Http404(f"No factor with id {object_id!r}.")
+        action = self._preview_action(factor)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Impact preview: factor #{factor.pk}",
+            "subtitle": None,
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "media": self.media,
+            "original": factor,
+            "action": action,
+            "impact": self._impact_block(factor, action) if action else None,
+            **_pending_context(),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/emissions/emissionfactor/impact_preview.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        factor = self.get_object(request, unquote(object_id))
+        if factor is not None and self.has_approve_permission(request):
+            action = self._preview_action(factor)
+            if action:
+                extra_context = {
+                    **(extra_context or {}),
+                    "impact_url": reverse("admin:emissions_emissionfactor_impact", args=[factor.pk]),
+                    "impact_label": "Impact preview" if action == "approve" else "Impact of superseding",
+                }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+CONFIRM_FIELD = "confirm"
+
+
+def _pending_context() -> dict:
+    """Recomputes still to run: until they do, the stored "before" figures are out of date (or missing)."""
+    return {
+        "pending_jobs": active_jobs().count(),
+        "pending_jobs_url": reverse("admin:emissions_recomputejob_changelist") + "?status__in=pending,running",
+    }
+
+
+def _done_message(count: int, verb: str, jobs: list[RecomputeJob]):
+    if not jobs:
+        return f"{count} factor(s) {verb}."
+    links = format_html_join(
+        ", ",
+        '<a href="{}">recompute job #{}</a> ({})',
+        ((reverse("admin:emissions_recomputejob_change", args=[job.pk]), job.pk, job.get_status_display().lower())
+         for job in jobs),
+    )  # fmt: skip
+    return format_html("{} factor(s) {}. Footprints follow in {}.", count, verb, links)
+
+
+# -- presenting an impact preview ---------------------------------------------------------------------
+
+MINUS = "\u2212"
+
+
+def _significant(value: float, digits: int = 3) -> str:
+    """3 significant digits, never scientific notation, thousands separated: 0.00781, 12.3, 1,234."""
+    if not math.isfinite(value):
+        return "n/a"
+    if value == 0:
+        return "0"
+    decimals = min(12, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
+    return f"{value:,.{decimals}f}"
+
+
+def _signed(value: float) -> str:
+    text = _significant(abs(value))
+    if text in ("0", "n/a") or value == 0:
+        return "±0" if text == "0" else text
+    return ("+" if value > 0 else MINUS) + text
+
+
+def _percent(value: float) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    text = f"{abs(value):,.1f}"
+    return "±0.0 %" if text == "0.0" else f"{'+' if value > 0 else MINUS}{text} %"
+
+
+def _mass_unit(line: ImpactLine) -> tuple[str, float]:
+    """kg, or tonnes once either side reaches 1,000 kg (both sides of a line share one unit)."""
+    biggest = max(abs(line.before_kg), abs(line.after_kg))
+    return ("t", 1e-3) if math.isfinite(biggest) and biggest >= 1000 else ("kg", 1.0)
+
+
+def impact_line(line: ImpactLine, *, unit: str | None = None, scale: float | None = None) -> dict:
+    """An ``ImpactLine`` ready to print: before, after and change in one unit, and the change in percent."""
+    if unit is None or scale is None:
+        unit, scale = _mass_unit(line)
+    percent = line.change_percent
+    return {
+        "label": line.label,
+        "before": f"{_significant(line.before_kg * scale)} {unit}",
+        "after": f"{_significant(line.after_kg * scale)} {unit}",
+        "change": f"{_signed(line.change_kg * scale)} {unit}",
+        "percent": _percent(percent) if percent is not None else "new" if line.after_kg else "—",
+        "direction": "up" if line.change_kg > 0 else "down" if line.change_kg < 0 else "same",
+    }
+
+
+def impact_context(preview: ImpactPreview) -> dict:
+    """What the impact templates print for one preview (formatting only; the figures are the preview's)."""
+    return {
+        "preview": preview,
+        "counts": [
+            ("rates", "Footprint rates (model × region × month)", preview.rates),
+            ("rollups", "Usage rollups (organisation × month × model × region)", preview.rollups),
+            ("usage_records", "Usage records behind those rollups", preview.usage_records),
+            ("model_footprints", "Model footprints (per typical request, this month)", preview.model_footprints),
+            ("training_footprints", "Training footprints", preview.training_footprints),
+        ],
+        "total": impact_line(preview.total),
+        "tables": [
+            ("Most affected vendors", "Vendor", [impact_line(line) for line in preview.vendors]),
+            ("Most affected models", "Model", [impact_line(line) for line in preview.models]),
+            ("Most affected organisations", "Organisation", [impact_line(line) for line in preview.organisations]),
+        ],
+        "per_request": [impact_line(line, unit="g", scale=1000.0) for line in preview.per_request],
+    }

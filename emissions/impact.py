@@ -51,7 +51,7 @@ class ImpactPreview:
     usage_records: int = 0
     model_footprints: int = 0
     training_footprints: int = 0
-    total: ImpactLine = field(default_factory=lambda: ImpactLine("all usage", 0.0, 0.0))
+    total: ImpactLine = field(default_factory=lambda: ImpactLine("affected usage", 0.0, 0.0))
     vendors: list[ImpactLine] = field(default_factory=list)
     models: list[ImpactLine] = field(default_factory=list)
     organisations: list[ImpactLine] = field(default_factory=list)
@@ -59,7 +59,8 @@ class ImpactPreview:
 
     @property
     def footprints(self) -> int:
-        return self.rates + self.rollups + self.model_footprints + self.training_footprints
+        """Stored rows that change: rates, rollups and training footprints (model footprints follow their rates)."""
+        return self.rates + self.rollups + self.training_footprints
 
 
 def _changes(factor: EmissionFactor, action: str) -> list[FactorChange]:
@@ -113,7 +114,7 @@ def factor_impact_preview(*, factor: EmissionFactor, action: str = "approve", to
             bucket[key][1] += new
         preview.rollups += 1
         preview.usage_records += records
-    preview.total = ImpactLine("all usage", sum(v[0] for v in by_org.values()), sum(v[1] for v in by_org.values()))
+    preview.total = ImpactLine("affected usage", sum(v[0] for v in by_org.values()), sum(v[1] for v in by_org.values()))
     preview.vendors, preview.models, preview.organisations = (_top(b, top) for b in (by_vendor, by_model, by_org))
 
     per_request = {}

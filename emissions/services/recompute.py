@@ -187,6 +187,14 @@ UNATTENDED_TRIGGERS = {RecomputeJob.Trigger.CATALOGUE_LOAD, RecomputeJob.Trigger
                        RecomputeJob.Trigger.NEW_MONTH}  # fmt: skip
 
 
+def jobs_recount(*, rate_ids: Iterable[int]) -> None:
+    """Refresh the affected counts of the jobs that marked these rates (after their rollups were created)."""
+    job_ids = FootprintRate.objects.filter(pk__in=list(rate_ids), stale_job__isnull=False).values("stale_job")
+    for job in RecomputeJob.objects.filter(pk__in=job_ids, status=RecomputeJob.Status.PENDING):
+        _record_counts(job)
+        job.save(update_fields=["affected_rollups", "affected_usage_records", "affected_model_footprints"])
+
+
 def job_enqueue_or_close(job: RecomputeJob, now: dt.datetime) -> RecomputeJob | None:
     """Finish a new job: its counts, and either done at once (nothing affected) or enqueued on commit."""
     _record_counts(job)

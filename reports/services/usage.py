@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from emissions.services.footprints import rates_ensure, rollups_rebuild
+from emissions.services.recompute import jobs_recount
 from reports.models import Organisation, UsageRecord
 from vendors.models import AIModel, Region
 
@@ -55,4 +56,5 @@ def usage_records_create(*, organisation: Organisation, records: Sequence[UsageI
         batch_size=5_000,
     )  # fmt: skip
     rollups_rebuild(organisation_id=organisation.pk, months={key[2] for key in keys})
+    jobs_recount(rate_ids=rates.values())  # new rates' jobs now know the usage they cover
     return created

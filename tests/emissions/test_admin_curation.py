@@ -34,7 +34,10 @@ def new_draft() -> EmissionFactor:
 def test_curator_approves_from_the_changelist_and_is_recorded(client, small_catalogue, curator):
     factor = new_draft()
     client.force_login(curator)
-    response = client.post(CHANGELIST, {"action": "approve_selected", "_selected_action": [factor.pk]}, follow=True)
+    # The action first shows an impact preview; "confirm" is its "Yes, approve" button.
+    response = client.post(
+        CHANGELIST, {"action": "approve_selected", "_selected_action": [factor.pk], "confirm": "yes"}, follow=True
+    )
     assert "1 factor(s) approved." in response.content.decode()
     factor.refresh_from_db()
     assert (factor.status, factor.approved_by) == (EmissionFactor.Status.APPROVED, curator)

@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from emissions.recompute.changes import FactorState, merge_windows, touched_windows, window_difference
 
 D = dt.date
+START = D(2023, 1, 1)
 
 
-def state(value=1.0, start=D(2023, 1, 1), end=None, approved=True) -> FactorState:
+def state(value=1.0, start=START, end=None, approved=True) -> FactorState:
     return FactorState(1, "grid_intensity_location", "zone", 7, approved, (value, None, None), start, end)
 
 

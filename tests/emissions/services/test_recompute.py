@@ -107,6 +107,17 @@ def test_a_run_publishes_rollups_equal_to_per_record_estimates(usage):
     assert footprint.breakdown["factors"] == [dict(ref) for ref in direct.factors]
 
 
+def test_a_job_for_new_usage_counts_the_usage_it_covers(small_catalogue):
+    organisation = Organisation.objects.create(name="Beta", slug="beta")
+    gemini = AIModel.objects.get(slug="google/gemini-test")
+    usage_records_create(organisation=organisation, records=[
+        UsageInput(month=month, ai_model=gemini, requests=10, output_tokens=4_000) for month in MONTHS
+    ])  # fmt: skip
+    job = RecomputeJob.objects.get(trigger="usage")
+    counts = (job.affected_rates, job.affected_rollups, job.affected_usage_records)
+    assert counts == (len(MONTHS), len(MONTHS), len(MONTHS))
+
+
 def test_usage_without_a_region_is_placed_in_the_models_first_serving_region(usage):
     record = UsageRecord.objects.filter(ai_model__slug="meta/llama-3.1-8b").first()
     assert (record.region.slug, record.region_assumed) == ("gcp/us-east4", True)
