@@ -54,6 +54,18 @@ def redis_url():
     return settings.REDIS_URL
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_in_process():
+    """Tasks run in the test's own process, even when REDIS_URL is set: only tests/emissions/worker starts a real
+    worker (its fixture switches this off), so no other test leaves messages in the broker."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def curator(django_user_model):
     user = django_user_model.objects.create_user("curator", "curator@example.org", "pw", is_staff=True)
