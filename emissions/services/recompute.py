@@ -21,32 +21,29 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from emissions import engine
-from emissions.estimation import Place, estimate_inference, estimate_training_run
 from emissions.factor_index import FactorIndex, FactorSource
 from emissions.models import (
     EmissionFactor,
     FootprintRate,
     ModelFootprint,
-    ModelFootprintVersion,
     RecomputeJob,
     TrainingFootprint,
     UsageRollup,
 )
-from emissions.models.footprints import STORED_METRICS, metric_column
 from emissions.recompute import sql
+from emissions.recompute.affected import affected_rates, affected_training
 from emissions.recompute.changes import FactorChange, FactorState
 from emissions.recompute.compute import Cell, RateCalculator
+from emissions.recompute.publish import publish_model_footprints, publish_training
 from vendors.models import AIModel, Region
 
 logger = logging.getLogger(__name__)
 
-# Kinds the engine reads; a change to any other kind (carbon_free_share is informative) affects nothing.
-REGION_KINDS = {"pue", "wue", "renewable_share"}
 CHUNK = 5_000  # cells computed between two progress reports
 MAX_PASSES = 10  # a job also recomputes what became stale while it ran, up to this many rounds
 
@@ -64,91 +61,6 @@ def current_month() -> dt.date:
 
 
 # -- 1. marking ------------------------------------------------------------------------------------
-
-
-def _size_bracket_users() -> list[int]:
-    """Text models with no size of their own: their size is bracketed by the closed models' sizes."""
-    sized = EmissionFactor.objects.filter(
-        ai_model=OuterRef("pk"), kind__in=["total_params", "active_params"], status=EmissionFactor.Status.APPROVED
-    )
-    return list(AIModel.objects.filter(task="text-generation").filter(~Exists(sized)).values_list("pk", flat=True))
-
-
-# How each kind of subject reaches rates and training footprints (None: it does not).
-RATE_PATHS = {"zone": "region__zone_id", "region": "region_id", "accelerator": "ai_model__serving_accelerator_id",
-              "ai_model": "ai_model_id"}  # fmt: skip
-TRAINING_PATHS = {
-    "zone": ("training_run__zone_id", "training_run__region__zone_id"),
-    "region": ("training_run__region_id",),
-    "accelerator": ("training_run__accelerator_id",),
-    "ai_model": (),  # a training estimate reads no model factor
-}
-
-
-def _feeds_footprints(change: FactorChange) -> bool:
-    return change.subject_field != "region" or change.kind in REGION_KINDS
-
-
-def _grouped(changes: list[FactorChange]) -> dict[tuple[str, tuple], set[int]]:
-    """Subjects by (subject field, windows): a catalogue load of thousands of factors becomes a few clauses."""
-    groups: dict[tuple[str, tuple], set[int]] = {}
-    closed_text_models = set(
-        AIModel.objects.filter(task="text-generation", open_weights=False).values_list("pk", flat=True)
-    )
-    bracket_users: list[int] | None = None
-    for change in changes:
-        if not _feeds_footprints(change):
-            continue
-        subjects = {change.subject_id}
-        if change.kind == "active_params" and change.subject_id in closed_text_models:
-            bracket_users = _size_bracket_users() if bracket_users is None else bracket_users
-            subjects.update(bracket_users)
-        groups.setdefault((change.subject_field, change.windows), set()).update(subjects)
-    return groups
-
-
-def _filter(groups: dict[tuple[str, tuple], set[int]], paths: dict, date_field: str) -> Q | None:
-    condition = None
-    for (subject_field, windows), subjects in groups.items():
-        field_paths = paths[subject_field]
-        for path in (field_paths,) if isinstance(field_paths, str) else field_paths:
-            clause = Q(**{f"{path}__in": sorted(subjects)}) & _window_filter(windows, date_field)
-            condition = clause if condition is None else condition | clause
-    return condition
-
-
-def _window_filter(windows: tuple, field: str) -> Q:
-    condition = Q(pk__in=[])
-    for start, end in windows:
-        window = Q(**{f"{field}__gte": start})
-        if end is not None:
-            window &= Q(**{f"{field}__lt": end})
-        condition |= window
-    return condition
-
-
-def _training_with_dates() -> QuerySet[TrainingFootprint]:
-    """Training footprints with the date their factors are read on (as ``estimate_training_run``)."""
-    return TrainingFootprint.objects.annotate(
-        estimated_on=Coalesce(
-            "training_run__period_end",
-            "training_run__period_start",
-            "training_run__model__release_date",
-            Value(timezone.localdate()),
-            output_field=DateField(),
-        )
-    )
-
-
-def affected_rates(changes: list[FactorChange]) -> QuerySet[FootprintRate]:
-    """The rates these factor changes affect (each only in the months its windows cover)."""
-    condition = _filter(_grouped(changes), RATE_PATHS, "month")
-    return FootprintRate.objects.none() if condition is None else FootprintRate.objects.filter(condition)
-
-
-def affected_training(changes: list[FactorChange]) -> QuerySet[TrainingFootprint]:
-    condition = _filter(_grouped(changes), TRAINING_PATHS, "estimated_on")
-    return TrainingFootprint.objects.none() if condition is None else _training_with_dates().filter(condition)
 
 
 def _bump(queryset: QuerySet, job: RecomputeJob, now: dt.datetime) -> int:
@@ -293,81 +205,6 @@ def rate_calculator(source: FactorSource) -> RateCalculator:
     return RateCalculator(source, models, regions)
 
 
-def _metric_values(metrics: engine.Metrics) -> dict[str, float]:
-    values = {}
-    for metric in STORED_METRICS:
-        estimate = getattr(metrics, metric)
-        for side, number in enumerate(estimate.as_tuple()):
-            values[metric_column(metric, side)] = number
-    return values
-
-
-def model_footprint_result(footprint: ModelFootprint, month: dt.date, source: FactorSource):
-    place = Place(region=footprint.region) if footprint.region_id else Place()
-    return estimate_inference(
-        model=footprint.ai_model, place=place, on=month, source=source, requests=1,
-        input_tokens=footprint.input_tokens, output_tokens=footprint.output_tokens,
-    )  # fmt: skip
-
-
-def _publish_model_footprints(rate_ids: set[int], source: FactorSource, job: RecomputeJob, now) -> int:
-    footprints = [
-        f
-        for f in ModelFootprint.objects.select_related("ai_model__serving_accelerator", "region__zone", "rate")
-        if f.rate_id in rate_ids
-    ]
-    latest = {
-        v.model_footprint_id: v
-        for v in ModelFootprintVersion.objects.filter(model_footprint__in=footprints).order_by("computed_at", "id")
-    }
-    versions = []
-    for footprint in footprints:
-        result = model_footprint_result(footprint, footprint.rate.month, source)
-        for column, value in _metric_values(result.metrics).items():
-            setattr(footprint, column, value)
-        footprint.month = footprint.rate.month
-        footprint.breakdown = result.to_dict()
-        total = result.total_co2e_kg
-        previous = latest.get(footprint.pk)
-        if previous is None or (previous.total_co2e_kg, previous.total_co2e_kg_low, previous.total_co2e_kg_high) != (
-            total.central,
-            total.low,
-            total.high,
-        ):
-            versions.append(ModelFootprintVersion(
-                model_footprint=footprint, job=job, computed_at=now, month=footprint.month,
-                total_co2e_kg=total.central, total_co2e_kg_low=total.low, total_co2e_kg_high=total.high,
-                energy_kwh=result.energy_kwh.central, water_l=result.water_l.central,
-                factor_versions=footprint.rate.factor_versions,
-            ))  # fmt: skip
-    ModelFootprint.objects.bulk_update(footprints, ["month", "breakdown", *_metric_values(engine.Metrics()).keys()])
-    ModelFootprintVersion.objects.bulk_create(versions)
-    return len(footprints)
-
-
-def _publish_training(claimed: list[tuple[int, int]], source: FactorSource, now) -> tuple[int, int]:
-    """Training footprints are few: one conditional update each. Returns (written, skipped as newer)."""
-    written = skipped = 0
-    rows = TrainingFootprint.objects.select_related(
-        "training_run__model", "training_run__accelerator", "training_run__zone", "training_run__region__zone"
-    ).in_bulk([pk for pk, _ in claimed])
-    for pk, version in claimed:
-        footprint = rows.get(pk)
-        if footprint is None:
-            continue
-        result = estimate_training_run(footprint.training_run, source)
-        values = _metric_values(result.metrics) if result else dict.fromkeys(_metric_values(engine.Metrics()))
-        updated = TrainingFootprint.objects.filter(pk=pk, version=version).update(
-            **values, result=result.to_dict() if result else {}, estimable=result is not None,
-            factor_versions={str(r["id"]): r["version"] for r in (result.factors if result else ()) if r.get("id")},
-            methodology_version=engine.METHODOLOGY_VERSION, computed_version=version, computed_at=now,
-            stale_since=None, stale_job=None,
-        )  # fmt: skip
-        written += updated
-        skipped += 1 - updated
-    return written, skipped
-
-
 def _recompute_pass(job: RecomputeJob, claim: Claim, on_progress: Callable[[RecomputeJob], None] | None) -> None:
     index = load_index()
     calculator = rate_calculator(index)
@@ -397,8 +234,8 @@ def _recompute_pass(job: RecomputeJob, claim: Claim, on_progress: Callable[[Reco
             computed_at=now,
         )
         rollups_written = sql.refresh_rollups_of_rates(published)
-        model_footprints = _publish_model_footprints(set(published), index, job, now)
-        training_written, training_skipped = _publish_training(claim.training, index, now)
+        model_footprints = publish_model_footprints(set(published), index, job, now)
+        training_written, training_skipped = publish_training(claim.training, index, now)
         RecomputeJob.objects.filter(pk=job.pk).update(
             recomputed_rates=F("recomputed_rates") + len(published),
             recomputed_rollups=F("recomputed_rollups") + rollups_written,

@@ -25,7 +25,8 @@ from emissions.factor_index import FactorIndex
 from emissions.models import FootprintRate, ModelFootprint, TrainingFootprint, UsageRollup
 from emissions.models.footprints import METRIC_COLUMNS, RATE_COLUMNS, STORED_METRICS, USAGE_FIELDS
 from emissions.recompute.compute import Cell
-from emissions.services.recompute import model_footprint_result, rate_calculator
+from emissions.recompute.publish import model_footprint_result
+from emissions.services.recompute import rate_calculator
 from reports.models import UsageRecord
 
 SHOWN = 5  # mismatches quoted per failure
