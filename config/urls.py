@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from config.health import healthz
 from vendors.views import home
@@ -11,5 +11,6 @@ admin.site.index_title = "Catalogue and factors"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("", include("vendors.urls")),
     path("admin/", admin.site.urls),
 ]
