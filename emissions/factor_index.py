@@ -101,7 +101,11 @@ class FactorIndex:
     def load(cls) -> FactorIndex:
         from vendors.models import AIModel
 
-        factors = list(EmissionFactor.objects.filter(status=EmissionFactor.Status.APPROVED).select_related("source"))
+        factors = list(
+            EmissionFactor.objects.filter(status=EmissionFactor.Status.APPROVED).select_related(
+                "source", "zone", "region", "accelerator", "ai_model"  # factor_ref() prints the subject
+            )
+        )
         closed = set(AIModel.objects.filter(task="text-generation", open_weights=False).values_list("pk", flat=True))
         return cls(factors, factor_versions(f.pk for f in factors), closed)
 

@@ -67,9 +67,19 @@ class Freshness(models.Model):
 
     version = models.PositiveBigIntegerField(default=1, editable=False)
     computed_version = models.PositiveBigIntegerField(default=0, editable=False)
-    stale_since = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    # Not indexed, and the job link not a checked constraint: every mark and every publish changes these two
+    # columns, and an index on either forbids PostgreSQL's HOT updates (no index writes) on these wide rows; a
+    # checked foreign key costs one deferred check per marked row at commit. Stale rows are found by a scan.
+    stale_since = models.DateTimeField(null=True, blank=True, editable=False)
     stale_job = models.ForeignKey(
-        "emissions.RecomputeJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        "emissions.RecomputeJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        db_constraint=False,
     )
     computed_at = models.DateTimeField(null=True, blank=True, editable=False)
     factor_versions = models.JSONField(

@@ -209,7 +209,7 @@ def _recompute_pass(job: RecomputeJob, claim: Claim, on_progress: Callable[[Reco
     index = load_index()
     calculator = rate_calculator(index)
     cells = [cell for cell, _ in claim.rates]
-    rollups = UsageRollup.objects.filter(rate__stale_since__isnull=False).count()
+    rollups = job.affected_rollups  # counted when marking; a progress total need not join every rollup again
     total = len(cells) + rollups + len(claim.training)
     _heartbeat(job, progress_done=0, progress_total=total)
     results = []
