@@ -1,8 +1,8 @@
-"""Public pages about models: rankings, model pages, carbon labels, methodology."""
+"""Public pages about models and vendors: rankings, model pages, carbon labels, methodology, vendor profiles."""
 
 from django.urls import path, register_converter
 
-from vendors import views
+from vendors import views, views_planning, views_vendor
 
 
 class ModelPartConverter:
@@ -25,4 +25,7 @@ urlpatterns = [
     path("labels/<slug:vendor>/<model:model>.svg", views.label_svg, name="label-svg"),
     path("labels/<slug:vendor>/<model:model>/", views.label_page, name="label"),
     path("methodology/", views.methodology, name="methodology"),
+    path("compare/", views_planning.compare, name="compare"),
+    path("procurement/", views_planning.procurement, name="procurement"),
+    path("vendors/<slug:slug>/", views_vendor.vendor_detail, name="vendor"),
 ]

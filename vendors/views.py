@@ -45,6 +45,7 @@ from emissions.rankings import (
     region_label,
     typical_request_label,
 )
+from emissions.vendor_profile import energy_headlines, extremes, footprints_computed_at, task_standings
 from vendors.models import AIModel, Task
 from vendors.selectors import catalogue_summary, vendor_list
 
@@ -53,8 +54,29 @@ CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run a cel
 SVG_MAX_AGE = 3600
 
 
+def _standing_link(row) -> dict:
+    return {"name": row.model.name, "vendor": row.model.vendor.name, "grade": row.grade,
+            "href": reverse("model-detail", args=row.model.slug.split("/", 1)),
+            "co2e": format_value(row.co2e[1]), "range": f"{format_value(row.co2e[0])}–{format_value(row.co2e[2])}",
+            "energy": format_value(row.energy[1])}  # fmt: skip
+
+
 def home(request):
-    return render(request, "vendors/home.html", {"summary": catalogue_summary(), "vendors": vendor_list()})
+    """What the product measures, headline comparisons and the extremes of each task, from stored footprints."""
+    standings = task_standings()
+    headlines = [{"task": Task(h.task).label.lower(), "models": h.models, "ratio": format_value(h.ratio, 2),
+                  "tie": h.is_tie, "best": _standing_link(h.best), "worst": _standing_link(h.worst)}
+                 for h in energy_headlines(standings)]  # fmt: skip
+    tasks = []
+    for value, label in Task.choices:
+        best, worst = extremes(standings.get(value, []))
+        if best:
+            tasks.append({"label": label, "count": len(standings[value]), "href": f"{reverse('rankings')}?task={value}",
+                          "best": [_standing_link(r) for r in best],
+                          "worst": [_standing_link(r) for r in worst]})  # fmt: skip
+    context = {"summary": catalogue_summary(), "vendors": vendor_list(), "computed_at": footprints_computed_at(),
+               "headlines": headlines, "tasks": tasks}  # fmt: skip
+    return render(request, "vendors/home.html", context)
 
 
 # -- /rankings/ ---------------------------------------------------------------------------------------------------

@@ -1,0 +1,132 @@
+"""Every page in a real browser, on the shipped catalogue: no console error, no request leaving 127.0.0.1, the
+charts drawn with one bar or point per figure, a ranking filter that reorders, and a label SVG that parses.
+
+Fixtures (Chromium, the request guard, screenshots, the catalogue) are in tests/browser/conftest.py.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from django.urls import Resolver404, resolve
+
+from emissions.models import ModelFootprint, ModelFootprintVersion
+
+SVG = "{http://www.w3.org/2000/svg}"
+MODEL = "google/gemini-2.5-flash"  # three serving regions, a history, a label
+PAGES = {
+    "home": "/",
+    "rankings": "/rankings/",
+    "rankings-vendors": "/rankings/?task=image-generation&metric=energy_per_request&group=vendor",
+    "model": f"/models/{MODEL}/",
+    "label": f"/labels/{MODEL}/",
+    "label-svg": f"/labels/{MODEL}.svg",
+    "methodology": "/methodology/",
+    "vendor": "/vendors/google/",
+    "vendor-without-regions": "/vendors/stability/",
+    # the planning pages, when their routes exist
+    "compare": "/compare/?models=meta/llama-3.1-8b,google/gemini-2.5-flash,mistral/mistral-7b",
+    "procurement": "/procurement/",
+}
+
+
+ALL_CHARTS_DRAWN = "[...document.querySelectorAll('.chart-box')].every(box => box.querySelector('.main-svg'))"
+
+
+def _exists(path: str) -> bool:
+    try:
+        resolve(path.split("?", 1)[0])
+    except Resolver404:
+        return False
+    return True
+
+
+def _ranking_names(page) -> list[str]:
+    return page.locator("table.ranking tbody th[scope=row]").all_inner_texts()
+
+
+def _chart_rows(page) -> list[str]:
+    """The ranking chart's category labels from top to bottom."""
+    ticks = page.evaluate(
+        """[...document.querySelectorAll('#ranking-chart .yaxislayer-above .ytick text')]
+             .map(t => [t.getBoundingClientRect().top, t.textContent])"""
+    )
+    return [text for _, text in sorted(ticks)]
+
+
+def _wait_for_plot(page, selector: str) -> None:
+    page.wait_for_selector(f"{selector} .main-svg", state="attached", timeout=15_000)
+
+
+def test_every_page_loads_without_console_errors_or_requests_off_the_machine(
+    page, live_server, shipped_catalogue, watch, screenshot
+):
+    problems = {}
+    for name, path in PAGES.items():
+        if not _exists(path):
+            continue
+        watch.clear()
+        response = page.goto(live_server.url + path, wait_until="load")
+        if response.status != 200:
+            watch.failed.append(f"{response.status} {path}")
+        if page.locator(".chart-box").count():  # a chart page: wait for every chart to be drawn
+            page.wait_for_function(ALL_CHARTS_DRAWN, timeout=15_000)
+        screenshot(name, full_page=not path.endswith(".svg"))  # an SVG document has no page height to measure
+        if watch.problems():
+            problems[path] = watch.problems()
+        assert watch.requested, "the request guard saw nothing: it is not routing"
+    assert problems == {}
+
+
+def test_the_ranking_chart_draws_one_bar_per_row_and_a_filter_reorders_both(
+    page, live_server, shipped_catalogue, watch
+):
+    page.goto(live_server.url + "/rankings/")
+    _wait_for_plot(page, "#ranking-chart")
+    before = _ranking_names(page)
+    assert len(before) > 10
+    assert page.locator("#ranking-chart .barlayer .point").count() == len(before)
+
+    page.select_option("#f-metric", "energy_per_request")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**metric=energy_per_request**")
+    _wait_for_plot(page, "#ranking-chart")
+    after = _ranking_names(page)
+    assert sorted(after) == sorted(before) and after != before  # same models, another order
+    assert page.locator("#ranking-chart .barlayer .point").count() == len(after)
+    bars = _chart_rows(page)  # the bars follow the new order, top down (a shared name gets its vendor appended)
+    assert len(bars) == len(after)
+    assert all(bar == name or bar.startswith(f"{name} (") for bar, name in zip(bars, after, strict=True))
+    assert watch.problems() == []
+
+
+def test_the_model_page_draws_one_history_point_per_version(page, live_server, shipped_catalogue, watch):
+    shown = ModelFootprint.objects.filter(ai_model__slug=MODEL).order_by("region__slug").first()
+    versions = ModelFootprintVersion.objects.filter(model_footprint=shown).count()
+    page.goto(live_server.url + f"/models/{MODEL}/")
+    _wait_for_plot(page, "#history-chart")
+    assert versions >= 1
+    assert page.locator("#history-chart .scatterlayer .point").count() == versions
+    assert watch.problems() == []
+
+
+def test_the_vendor_map_draws_each_region_on_the_offline_world_map(page, live_server, shipped_catalogue, watch):
+    page.goto(live_server.url + "/vendors/google/")
+    _wait_for_plot(page, "#vendor-map")
+    regions = page.locator("table.places tbody tr").count()
+    assert regions >= 3
+    assert page.locator("#vendor-map .scattergeo .point").count() == regions
+    assert page.locator("#vendor-map .layer.countries path").count() >= 1  # the base map came from our copy
+    assert any(url.endswith("/static/vendor/topojson/world_110m.json") for url in watch.requested)
+    assert watch.problems() == []
+
+
+def test_the_label_svg_parses_as_svg_with_a_title(page, live_server, shipped_catalogue, watch):
+    response = page.goto(live_server.url + f"/labels/{MODEL}.svg")
+    assert response.headers["content-type"] == "image/svg+xml"
+    root = ET.fromstring(response.body())  # noqa: S314 - our own response, and the test is that it parses
+    assert root.tag == f"{SVG}svg"
+    assert "Gemini 2.5 Flash" in root.find(f"{SVG}title").text
+    assert page.evaluate("document.documentElement.namespaceURI") == "http://www.w3.org/2000/svg"
+    assert page.locator("parsererror").count() == 0
+    assert watch.problems() == []
