@@ -120,7 +120,11 @@ class FootprintRate(Freshness, RateColumns):
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="rate_month_is_first_day"),
         ]
-        indexes = [models.Index(fields=["region", "month"], name="rate_region_month")]
+        indexes = [
+            models.Index(fields=["region", "month"], name="rate_region_month"),
+            # Pages ask for "this month's rates"; month never changes after insert, so HOT updates still apply.
+            models.Index(fields=["month"], name="rate_month"),
+        ]
 
     def __str__(self) -> str:
         place = self.region.slug if self.region_id else "world average"
