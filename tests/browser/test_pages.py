@@ -1,5 +1,6 @@
 """Every page in a real browser, on the shipped catalogue: no console error, no request leaving 127.0.0.1, the
-charts drawn with one bar or point per figure, a ranking filter that reorders, and a label SVG that parses.
+charts drawn with one bar or point per figure, a ranking filter that reorders, a model added on the compare page
+that adds its bars, a planner that returns options, and a label SVG that parses.
 
 Fixtures (Chromium, the request guard, screenshots, the catalogue) are in tests/browser/conftest.py.
 """
@@ -129,4 +130,39 @@ def test_the_label_svg_parses_as_svg_with_a_title(page, live_server, shipped_cat
     assert "Gemini 2.5 Flash" in root.find(f"{SVG}title").text
     assert page.evaluate("document.documentElement.namespaceURI") == "http://www.w3.org/2000/svg"
     assert page.locator("parsererror").count() == 0
+    assert watch.problems() == []
+
+
+def _bars_in(page, selector: str) -> int:
+    return page.locator(f"{selector} .barlayer .point").count()
+
+
+def test_adding_a_model_on_the_compare_page_adds_its_bars(page, live_server, shipped_catalogue, watch):
+    page.goto(live_server.url + "/compare/?models=meta/llama-3.1-8b,google/gemini-2.5-flash")
+    page.wait_for_function(ALL_CHARTS_DRAWN, timeout=15_000)
+    before = _bars_in(page, ".chart-compare")
+    assert before > 0
+    page.select_option("#c-add", "mistral/mistral-7b")
+    page.get_by_role("button", name="Update").click()
+    page.wait_for_url("**mistral**")
+    page.wait_for_function(ALL_CHARTS_DRAWN, timeout=15_000)
+    assert page.locator("input[name=models][value='mistral/mistral-7b']").is_checked()
+    after = _bars_in(page, ".chart-compare")
+    assert after * 2 == before * 3, (before, after)  # every metric chart: three models' bars where two were
+    assert watch.problems() == []
+
+
+def test_the_planner_returns_ranked_options_for_a_workload(page, live_server, shipped_catalogue, watch):
+    page.goto(live_server.url + "/procurement/")
+    page.fill("input[name=requests_per_month]", "1000000")
+    page.fill("input[name=input_tokens]", "1000")
+    page.fill("input[name=output_tokens]", "400")
+    page.select_option("#p-current", "openai/gpt-4o")
+    page.get_by_role("button", name="Plan").click()
+    page.wait_for_url("**requests_per_month=1000000**")
+    _wait_for_plot(page, "#planner-chart")
+    rows = page.locator("table.planner tbody tr")
+    assert rows.count() > 10
+    assert page.locator("table.planner tbody tr.current").count() == 1
+    assert _bars_in(page, "#planner-chart") > 1
     assert watch.problems() == []
