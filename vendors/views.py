@@ -111,7 +111,8 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(CSV_TRIGGERS) else cell
 
 
-def _csv_response(table, filename: str) -> HttpResponse:
+def csv_response(table, filename: str) -> HttpResponse:
+    """A table (columns with labels, rows of cells with text) as a CSV download, formula cells neutralised."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
@@ -143,7 +144,7 @@ def rankings(request):
     spec = METRICS[selection["metric"]]
     if output == "csv":
         name = f"ai-footprint-{selection['task']}-{spec.key}-{selection['basis']}-{presentation['group']}s.csv"
-        return _csv_response(table, name)
+        return csv_response(table, name)
     sort = presentation["sort"]
     context |= {
         "spec": spec,

@@ -6,7 +6,6 @@ shape plain data; the reads are in ``emissions.compare`` and ``emissions.planner
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import quote
 
 from django import forms
@@ -18,7 +17,7 @@ from emissions import compare as comparing
 from emissions import planner
 from emissions.rankings import format_value
 from vendors.models import AIModel, GridZone, Region, Task
-from vendors.views import neutralise
+from vendors.views import csv_response
 
 
 def _query(params: QueryDict, **changes) -> str:
@@ -177,15 +176,6 @@ def _values(form: PlannerForm) -> dict:
     return {name: ("" if form[name].value() is None else str(form[name].value())) for name in form.fields}
 
 
-def _planner_csv(table) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ai-footprint-workload-options.csv"'
-    writer = csv.writer(response)
-    writer.writerow([neutralise(column.label) for column in table.columns])
-    writer.writerows([neutralise(cell.text) for cell in row] for row in table.rows)
-    return response
-
-
 def procurement(request):
     params = request.GET
     output = params.get("format", "html")
@@ -198,7 +188,8 @@ def procurement(request):
         text = "\n".join(f"{p['name']}: {p['message']}" for p in problems) or "Give a workload: requests_per_month…"
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
     if output == "csv":
-        return _planner_csv(planner.plan_table(planner.plan(form.workload(), rank_by=form.cleaned_data["rank_by"])))
+        result = planner.plan(form.workload(), rank_by=form.cleaned_data["rank_by"])
+        return csv_response(planner.plan_table(result), "ai-footprint-workload-options.csv")
     context = _planner_choices() | {"values": _values(form), "problems": problems, "errors": form.errors}
     if problems:
         return render(request, "vendors/procurement.html", context, status=400)
