@@ -49,6 +49,12 @@ def test_a_text_model_page_shows_its_label_and_figures_on_both_bases(client, cat
     assert "CO₂e per image" not in page
 
 
+def test_the_breadcrumb_leads_to_the_rankings_of_the_task_and_to_the_vendor(client, catalogue):
+    page = page_of(client, "/models/google/gemini-test/")
+    assert '<a href="/rankings/?task=text-generation">Rankings</a>' in page
+    assert '<a href="/vendors/google/">Google</a>' in page
+
+
 def test_the_breakdown_splits_energy_and_co2e_and_says_why_training_is_not_spread(client, catalogue):
     page = page_of(client, "/models/meta/llama-3.1-8b/")
     stored = ModelFootprint.objects.get(ai_model__slug="meta/llama-3.1-8b")
