@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 from django.db.models import F
 
-from emissions.models import ModelFootprint, ModelFootprintVersion
+from emissions.engine import Estimate
+from emissions.engine.units import G_PER_KG
+from emissions.models import ModelFootprint, ModelFootprintVersion, TrainingFootprint
 from emissions.rankings import WORLD_AVERAGE, ModelRow, format_value, model_rankings, typical_request_label
 from vendors.models import AIModel, TrainingRun
 
@@ -191,3 +193,31 @@ def grade_scale() -> list[dict]:
         out.append({"grade": grade, "text": text, "fill": COLOURS[grade][0], "ink": COLOURS[grade][1]})
         lower = upper
     return out
+
+
+# Illustrations, not estimates: no maker discloses how many requests a model serves over its life, so the page
+# shows the training share at three orders of magnitude and lets the reader place the model among them.
+ILLUSTRATIVE_LIFETIME_REQUESTS = (1e9, 1e10, 1e11)
+
+
+def _total_co2e_kg(row) -> Estimate | None:
+    """Location-based CO2e with embodied, as a range, from a row with the stored metric columns."""
+    sides = [getattr(row, "operational_co2e_kg" + s) for s in ("_low", "", "_high")]
+    embodied = [getattr(row, "embodied_co2e_kg" + s) for s in ("_low", "", "_high")]
+    if None in sides or None in embodied:
+        return None
+    return Estimate(*(a + b for a, b in zip(sides, embodied, strict=True)))
+
+
+def training_share(training: TrainingFootprint | None, per_request: ModelFootprint | None) -> dict | None:
+    """A training run spread over illustrative lifetime request counts, and how many typical requests' inference
+    equals it (None when either footprint is missing)."""
+    if training is None or per_request is None or not training.estimable:
+        return None
+    run, request = _total_co2e_kg(training), _total_co2e_kg(per_request)
+    if run is None or request is None or request.central <= 0:
+        return None
+    return {
+        "per_request_g": [(requests, run.scale(G_PER_KG / requests)) for requests in ILLUSTRATIVE_LIFETIME_REQUESTS],
+        "break_even_requests": run.central / request.central,
+    }

@@ -267,6 +267,17 @@ def ranking_places() -> tuple[QuerySet[Region], QuerySet[GridZone]]:
     return regions, zones
 
 
+LARGE_COUNTS = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+
+
+def format_count(value: float) -> str:
+    """A large count in words, to three significant figures: 26.7 billion, 4.2 million, 12,300."""
+    for size, word in LARGE_COUNTS:
+        if value >= size:
+            return f"{format_value(value / size)} {word}"
+    return f"{float(format_value(value)):,.0f}" if value >= 1 else format_value(value)
+
+
 def format_value(value: float | None, digits: int = 3) -> str:
     """A figure to ``digits`` significant figures, without exponent or trailing zeros: 0.178, 12.3, 0.000812.
 

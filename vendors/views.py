@@ -34,10 +34,12 @@ from emissions.labels import (
     model_label,
     task_grades,
     training_runs_of,
+    training_share,
 )
 from emissions.rankings import (
     BASES,
     METRICS,
+    format_count,
     format_value,
     metrics_for_task,
     ranking_places,
@@ -245,8 +247,9 @@ def _factors(footprint) -> list[dict]:
     return out
 
 
-def _training(run) -> dict:
-    """A disclosed run: what its maker reported beside our estimate from its disclosed inputs."""
+def _training(run, per_request) -> dict:
+    """A disclosed run: what its maker reported beside our estimate from its disclosed inputs, and its share per
+    request at illustrative lifetime volumes."""
     ours = getattr(run, "footprint", None)
     estimable = ours is not None and ours.estimable and ours.energy_kwh is not None
 
@@ -260,7 +263,12 @@ def _training(run) -> dict:
             ("CO₂e location-based, t", run.reported_co2e_t_location, estimate("operational_co2e_kg", 1e-3)),
             ("CO₂e market-based, t", run.reported_co2e_t_market, estimate("operational_co2e_market_kg", 1e-3)),
             ("Embodied CO₂e, t", None, estimate("embodied_co2e_kg", 1e-3))]  # fmt: skip
-    return {"run": run, "estimable": estimable, "url": _safe_url(run.source.url),
+    share = training_share(ours, per_request)
+    if share is not None:
+        share = {"break_even": format_count(share["break_even_requests"]),
+                 "rows": [{"requests": format_count(requests), "g": _range(grams.as_tuple(), "g CO₂e")}
+                          for requests, grams in share["per_request_g"]]}  # fmt: skip
+    return {"run": run, "estimable": estimable, "url": _safe_url(run.source.url), "share": share,
             "rows": [{"label": label, "reported": format_value(reported) if reported is not None else "not disclosed",
                       "estimated": ours_text or "—"} for label, reported, ours_text in rows]}  # fmt: skip
 
@@ -283,7 +291,8 @@ def model_detail(request, vendor: str, model: str):
         "region_label": region_label(shown.region) if shown else "", "typical_request":
         typical_request_label(ai_model.task), "task_label": Task(ai_model.task).label,
         "figures": _figures(shown, ai_model.task) if shown else [], "breakdown": _breakdown(shown) if shown else [],
-        "factors": _factors(shown) if shown else [], "training": [_training(run) for run in training_runs_of(ai_model)],
+        "factors": _factors(shown) if shown else [],
+        "training": [_training(run, shown) for run in training_runs_of(ai_model)],
         "regions": [{"label": region_label(f.region), "region": f.region,
                      "co2e": _range(METRICS["co2e_per_request"].compute(f, "location") or (0, 0, 0), "g CO₂e")}
                     for f in footprints],

@@ -9,7 +9,7 @@ from django.http import QueryDict
 
 from emissions.filters import RankingFilter
 from emissions.models import ModelFootprint
-from emissions.rankings import METRICS, _competition_ranks, format_value, model_rankings, vendor_rankings
+from emissions.rankings import METRICS, _competition_ranks, format_count, format_value, model_rankings, vendor_rankings
 from tests.vendors.dashboard_catalogue import load_dashboard_catalogue
 from vendors.models import AIModel, GridZone, Region
 
@@ -265,3 +265,12 @@ def test_as_a_filterset_its_queryset_is_the_footprint_that_stands_for_each_model
     chosen = {(f.ai_model.slug, f.region.slug) for f in filters.qs.select_related("ai_model", "region")}
     assert chosen == {("meta/llama-3.1-8b", "gcp/us-east4"), ("google/gemini-test", "gcp/europe-west4"),
                       ("google/gemini-small-test", "gcp/us-east4")}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(26_712_000_000, "26.7 billion"), (1e9, "1 billion"), (4_210_000, "4.21 million"), (12_345, "12,300"),
+     (2.5e12, "2.5 trillion"), (0.5, "0.5")],
+)  # fmt: skip
+def test_large_counts_read_in_words(value, text):
+    assert format_count(value) == text

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from emissions.models import ModelFootprint
-from emissions.rankings import format_value
+from emissions.rankings import format_count, format_value
 from tests.vendors.dashboard_catalogue import load_dashboard_catalogue, run_pending_jobs
 from vendors.models import AIModel
 
@@ -55,7 +55,7 @@ def test_the_breadcrumb_leads_to_the_rankings_of_the_task_and_to_the_vendor(clie
     assert '<a href="/vendors/google/">Google</a>' in page
 
 
-def test_the_breakdown_splits_energy_and_co2e_and_says_why_training_is_not_spread(client, catalogue):
+def test_the_breakdown_splits_energy_and_co2e_and_keeps_training_apart(client, catalogue):
     page = page_of(client, "/models/meta/llama-3.1-8b/")
     stored = ModelFootprint.objects.get(ai_model__slug="meta/llama-3.1-8b")
     parts = stored.breakdown["breakdown"]
@@ -63,7 +63,7 @@ def test_the_breakdown_splits_energy_and_co2e_and_says_why_training_is_not_sprea
                        ("Cooling and power", "facility_overhead_kwh")):  # fmt: skip
         assert re.search(rf"{label}[^<]*</th><td class=\"num\">{re.escape(format_value(parts[key] * 1000))} Wh", page)
     assert f"{grams(stored.embodied_co2e_kg)} g CO₂e" in page
-    assert "Training share per request: not shown." in page
+    assert "Training is not in these figures." in page
 
 
 def test_every_factor_is_listed_with_its_source_and_version(client, catalogue):
@@ -95,6 +95,19 @@ def test_training_shows_what_the_maker_reported_beside_our_estimate(client, cata
     assert 'Energy, MWh</th><td class="num">not disclosed</td>' in page
     gemini = page_of(client, "/models/google/gemini-test/")
     assert "Google has disclosed no training run of this model." in gemini
+
+
+def test_training_is_spread_per_request_at_illustrative_lifetimes_with_its_break_even(client, catalogue):
+    page = page_of(client, "/models/meta/llama-3.1-8b/")
+    run = AIModel.objects.get(slug="meta/llama-3.1-8b").training_runs.select_related("footprint").get().footprint
+    request = ModelFootprint.objects.get(ai_model__slug="meta/llama-3.1-8b")
+    training_kg = run.operational_co2e_kg + run.embodied_co2e_kg
+    per_request_kg = request.operational_co2e_kg + request.embodied_co2e_kg
+    assert f"inference of <strong>{format_count(training_kg / per_request_kg)}</strong> typical requests" in page
+    for requests, words in ((1e9, "1 billion"), (1e10, "10 billion"), (1e11, "100 billion")):
+        share = format_value(training_kg * 1000 / requests)
+        assert re.search(rf"{words}</th><td class=\"num\">{re.escape(share)} g CO₂e \(", page), words
+    assert "illustrations, not estimates" in page
 
 
 def test_the_history_chart_has_one_point_per_version(client, catalogue):
