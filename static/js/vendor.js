@@ -5,10 +5,10 @@
 (function () {
   "use strict";
 
-  // Paul Tol's YlOrBr sequential scheme (colour-blind safe, readable in greyscale), from its 4th colour so
-  // that low intensities stay visible on the light land colour.
-  var TOL_YLORBR = ["#FEE391", "#FEC44F", "#FB9A29", "#EC7014", "#CC4C02", "#993404", "#662506"];
-  var SCALE = TOL_YLORBR.map(function (colour, i) { return [i / (TOL_YLORBR.length - 1), colour]; });
+  // The same colour-blind-safe scale as the carbon labels (Paul Tol's "sunset", emissions/labels.py COLOURS):
+  // blue is low, red is high, on every page. Markers keep a dark outline, so the pale middle stays visible.
+  var TOL_SUNSET = ["#364B9A", "#4A7BB7", "#98CAE1", "#EAECCC", "#FDB366", "#F67E4B", "#A50026"];
+  var SCALE = TOL_SUNSET.map(function (colour, i) { return [i / (TOL_SUNSET.length - 1), colour]; });
   var MAX_INTENSITY = 800;  // g CO2e/kWh; fixed so that colours mean the same on every vendor's page
   var FONT = { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", color: "#1d2327", size: 13 };
 
