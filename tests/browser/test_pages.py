@@ -1,6 +1,7 @@
 """Every page in a real browser, on the shipped catalogue: no console error, no request leaving 127.0.0.1, the
 charts drawn with one bar or point per figure, a ranking filter that reorders, a model added on the compare page
-that adds its bars, a planner that returns options, and a label SVG that parses.
+that adds its bars, a planner that returns options, a label SVG that parses, no page wider than a phone, and a
+skip link the keyboard reaches first.
 
 Fixtures (Chromium, the request guard, screenshots, the catalogue) are in tests/browser/conftest.py.
 """
@@ -165,4 +166,37 @@ def test_the_planner_returns_ranked_options_for_a_workload(page, live_server, sh
     assert rows.count() > 10
     assert page.locator("table.planner tbody tr.current").count() == 1
     assert _bars_in(page, "#planner-chart") > 1
+    assert watch.problems() == []
+
+
+PHONE_WIDTH = 390  # px, a common phone viewport
+
+
+def test_no_page_is_wider_than_a_phone(page, live_server, shipped_catalogue, watch):
+    """Wide tables scroll inside their own region; the page itself never scrolls sideways at phone width."""
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+    too_wide = {}
+    for name, path in PAGES.items():
+        if path.endswith(".svg") or not _exists(path):
+            continue
+        page.goto(live_server.url + path, wait_until="load")
+        if page.locator(".chart-box").count():
+            page.wait_for_function(ALL_CHARTS_DRAWN, timeout=15_000)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE_WIDTH:
+            too_wide[name] = width
+    assert too_wide == {}
+    assert watch.problems() == []
+
+
+def test_the_keyboard_reaches_the_skip_link_first_and_it_moves_focus_to_the_content(
+    page, live_server, shipped_catalogue, watch
+):
+    page.goto(live_server.url + "/rankings/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#main")
+    page.keyboard.press("Tab")  # the next stop is inside the main content, not the site navigation
+    assert page.evaluate("document.activeElement.closest('main') !== null")
     assert watch.problems() == []
