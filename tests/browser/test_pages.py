@@ -200,3 +200,39 @@ def test_the_keyboard_reaches_the_skip_link_first_and_it_moves_focus_to_the_cont
     page.keyboard.press("Tab")  # the next stop is inside the main content, not the site navigation
     assert page.evaluate("document.activeElement.closest('main') !== null")
     assert watch.problems() == []
+
+
+UNNAMED_CONTROLS = """[...document.querySelectorAll('input, select, textarea, button')]
+    .filter(e => e.type !== 'hidden' && !e.labels?.length && !e.getAttribute('aria-label')
+                 && !e.getAttribute('aria-labelledby') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+    .map(e => e.outerHTML.slice(0, 80))"""
+UNNAMED_CHARTS = """[...document.querySelectorAll('.chart-box')]
+    .filter(e => e.getAttribute('role') !== 'img' || !e.getAttribute('aria-label')).map(e => e.id)"""
+# Tables of data need a caption; tables inside the rendered methodology document sit under their own heading
+# (Markdown has no captions).
+UNCAPTIONED_TABLES = """[...document.querySelectorAll('main table')]
+    .filter(t => !t.closest('article.prose') && !t.querySelector('caption') && !t.getAttribute('aria-label'))
+    .map(t => t.className || t.parentElement.className)"""
+
+
+def test_every_page_has_one_main_one_heading_and_names_for_its_controls_charts_and_tables(
+    page, live_server, shipped_catalogue, watch
+):
+    """What a screen reader needs: landmarks, a page title, a name for every control, chart and table."""
+    problems = {}
+    for name, path in PAGES.items():
+        if path.endswith(".svg") or not _exists(path):
+            continue
+        page.goto(live_server.url + path, wait_until="load")
+        found = {
+            "main landmarks": page.locator("main").count(),
+            "h1 headings": page.locator("h1").count(),
+            "controls without a name": page.evaluate(UNNAMED_CONTROLS),
+            "charts without a name": page.evaluate(UNNAMED_CHARTS),
+            "tables without a caption": page.evaluate(UNCAPTIONED_TABLES),
+        }
+        wrong = {k: v for k, v in found.items() if v != (1 if k in ("main landmarks", "h1 headings") else [])}
+        if wrong:
+            problems[name] = wrong
+    assert problems == {}
+    assert watch.problems() == []
