@@ -56,11 +56,6 @@ class FactorSet:
         factor = self.factors.get(kind)
         return factor_ref(factor, self.versions.get(factor.pk)) if factor else None
 
-    @property
-    def key(self) -> tuple[int, ...]:
-        """Identifies the set: equal keys give equal engine inputs."""
-        return tuple(sorted(f.pk for f in self.factors.values()))
-
 
 class FactorSource(Protocol):
     def factor_set(self, subject_field: str, subject_id: int, on: dt.date) -> FactorSet: ...
@@ -83,6 +78,11 @@ class DatabaseFactors:
 
     def closed_text_model_sizes(self, on: dt.date) -> list[EmissionFactor]:
         return list(EmissionFactor.objects.filter(in_force_on(on), **_closed_text_model_sizes_filter()))
+
+
+def _in_force(factor: EmissionFactor, on: dt.date) -> bool:
+    """The in-memory twin of ``selectors.in_force_on`` (the index holds approved factors only)."""
+    return factor.valid_from <= on and (factor.valid_to is None or on < factor.valid_to)
 
 
 class FactorIndex:
@@ -116,7 +116,7 @@ class FactorIndex:
         found = {
             f.kind: f
             for f in self._by_subject.get((subject_field, subject_id), ())
-            if f.valid_from <= on and (f.valid_to is None or on < f.valid_to)
+            if _in_force(f, on)
         }
         return FactorSet(found, {f.pk: self.versions.get(f.pk) for f in found.values()})
 
@@ -125,7 +125,7 @@ class FactorIndex:
             f
             for model_id in self.closed_text_model_ids
             for f in self._by_subject.get(("ai_model", model_id), ())
-            if f.kind == "active_params" and f.valid_from <= on and (f.valid_to is None or on < f.valid_to)
+            if f.kind == "active_params" and _in_force(f, on)
         ]
 
     def with_approved(self, draft: EmissionFactor) -> FactorIndex:

@@ -23,7 +23,14 @@ from django.db.models import F
 from emissions.engine import Estimate
 from emissions.engine.units import G_PER_KG
 from emissions.models import ModelFootprint, ModelFootprintVersion, TrainingFootprint
-from emissions.rankings import WORLD_AVERAGE, ModelRow, format_value, model_rankings, typical_request_label
+from emissions.rankings import (
+    WORLD_AVERAGE,
+    ModelRow,
+    format_value,
+    model_rankings,
+    sum_columns,
+    typical_request_label,
+)
 from vendors.models import AIModel, TrainingRun
 
 # (grade, upper bound of model / task median, inclusive)
@@ -202,11 +209,8 @@ ILLUSTRATIVE_LIFETIME_REQUESTS = (1e9, 1e10, 1e11)
 
 def _total_co2e_kg(row) -> Estimate | None:
     """Location-based CO2e with embodied, as a range, from a row with the stored metric columns."""
-    sides = [getattr(row, "operational_co2e_kg" + s) for s in ("_low", "", "_high")]
-    embodied = [getattr(row, "embodied_co2e_kg" + s) for s in ("_low", "", "_high")]
-    if None in sides or None in embodied:
-        return None
-    return Estimate(*(a + b for a, b in zip(sides, embodied, strict=True)))
+    total = sum_columns(row, ("operational_co2e_kg", "embodied_co2e_kg"), 1.0)
+    return Estimate(*total) if total is not None else None
 
 
 def training_share(training: TrainingFootprint | None, per_request: ModelFootprint | None) -> dict | None:

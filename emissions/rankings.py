@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from emissions.engine import TYPICAL_REQUESTS
 from emissions.models import ModelFootprint
+from emissions.models.footprints import SIDE_SUFFIXES
 from vendors.models import AIModel, GridZone, Region, Task, Vendor
 
 G_PER_KG = 1000.0
@@ -29,17 +30,16 @@ ML_PER_L = 1000.0
 
 BASES = {"location": "Location-based", "market": "Market-based"}
 Triple = tuple[float, float, float]  # (low, central, high)
-SIDES = ("_low", "", "_high")
 
 
 def _operational(basis: str) -> str:
     return "operational_co2e_market_kg" if basis == "market" else "operational_co2e_kg"
 
 
-def _sum_columns(row, columns: tuple[str, ...], scale: float) -> Triple | None:
+def sum_columns(row, columns: tuple[str, ...], scale: float) -> Triple | None:
     """Sum of columns on each side (low, central, high), scaled; None while any of them is not computed yet."""
     out = []
-    for side in SIDES:
+    for side in SIDE_SUFFIXES:
         values = [getattr(row, column + side) for column in columns]
         if any(value is None for value in values):
             return None
@@ -49,21 +49,21 @@ def _sum_columns(row, columns: tuple[str, ...], scale: float) -> Triple | None:
 
 def co2e_per_request(footprint: ModelFootprint, basis: str) -> Triple | None:
     """Total CO2e (operational + embodied) of one typical request, g."""
-    return _sum_columns(footprint, (_operational(basis), "embodied_co2e_kg"), G_PER_KG)
+    return sum_columns(footprint, (_operational(basis), "embodied_co2e_kg"), G_PER_KG)
 
 
 def co2e_per_1k_output_tokens(footprint: ModelFootprint, basis: str) -> Triple | None:
     """1,000 x the per-output-token rate (operational + embodied), g: decoding only, no input tokens."""
     columns = (f"{_operational(basis)}_per_output_token", "embodied_co2e_kg_per_output_token")
-    return _sum_columns(footprint.rate, columns, 1_000 * G_PER_KG)
+    return sum_columns(footprint.rate, columns, 1_000 * G_PER_KG)
 
 
 def energy_per_request(footprint: ModelFootprint, basis: str) -> Triple | None:
-    return _sum_columns(footprint, ("energy_kwh",), WH_PER_KWH)
+    return sum_columns(footprint, ("energy_kwh",), WH_PER_KWH)
 
 
 def water_per_request(footprint: ModelFootprint, basis: str) -> Triple | None:
-    return _sum_columns(footprint, ("water_l",), ML_PER_L)
+    return sum_columns(footprint, ("water_l",), ML_PER_L)
 
 
 def co2e_per_image(footprint: ModelFootprint, basis: str) -> Triple | None:

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Max, Q, QuerySet
 
-from emissions.factor_kinds import KIND_SPECS
-from emissions.models import SUBJECT_FIELDS, EmissionFactor
+from emissions.models import EmissionFactor, RecomputeJob
 
 
 def in_force_on(on: dt.date) -> Q:
@@ -29,17 +28,7 @@ def factor_versions(factor_ids: Iterable[int]) -> dict[int, int]:
     return {row["id"]: row["version"] for row in rows}
 
 
-def factor_list() -> QuerySet[EmissionFactor]:
-    return EmissionFactor.objects.select_related("zone", "region", "accelerator", "ai_model", "source")
-
-
-def subject_field_of(kind: str) -> str:
-    return SUBJECT_FIELDS[KIND_SPECS[kind].subject]
-
-
-def recompute_in_progress():
+def recompute_in_progress() -> RecomputeJob | None:
     """The job pages mention in their notice: the running one, else the oldest waiting one; None when idle."""
-    from emissions.models import RecomputeJob
-
     active = RecomputeJob.objects.filter(status__in=[RecomputeJob.Status.RUNNING, RecomputeJob.Status.PENDING])
     return active.order_by("-status", "pk").first()  # "running" sorts after "pending": descending puts it first

@@ -45,6 +45,7 @@ from emissions.rankings import (
     ranking_places,
     ranking_table,
     region_label,
+    sum_columns,
     typical_request_label,
 )
 from emissions.vendor_profile import energy_headlines, extremes, footprints_computed_at, task_standings
@@ -256,8 +257,8 @@ def _training(run, per_request) -> dict:
     def estimate(column: str, scale: float) -> str:
         if not estimable:
             return ""
-        low, central, high = (getattr(ours, column + side) for side in ("_low", "", "_high"))
-        return f"{format_value(central * scale)} ({format_value(low * scale)}–{format_value(high * scale)})"
+        low, central, high = sum_columns(ours, (column,), scale)
+        return f"{format_value(central)} ({format_value(low)}–{format_value(high)})"
 
     rows = [("Energy, MWh", run.reported_energy_mwh, estimate("energy_kwh", 1e-3)),
             ("CO₂e location-based, t", run.reported_co2e_t_location, estimate("operational_co2e_kg", 1e-3)),

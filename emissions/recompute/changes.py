@@ -109,9 +109,3 @@ def touched_windows(before: FactorState | None, after: FactorState) -> tuple[Win
     if after.approved:
         windows.append(after.window)
     return merge_windows(windows)
-
-
-def month_starts_in(window: Window, months: list[dt.date]) -> list[dt.date]:
-    """The months (first days) whose footprints the window touches."""
-    start, end = window[0], _end(window[1])
-    return [m for m in months if start <= m < end]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from emissions.services.footprints import rates_ensure, rollups_rebuild
-from emissions.services.recompute import jobs_recount
+from emissions.services.recompute import first_of_month, jobs_recount
 from reports.models import Organisation, UsageRecord
 from vendors.models import AIModel, Region
 
@@ -40,7 +40,7 @@ def usage_records_create(*, organisation: Organisation, records: Sequence[UsageI
             if record.ai_model.pk not in defaults:
                 defaults[record.ai_model.pk] = default_region(record.ai_model)
             region = defaults[record.ai_model.pk]
-        key = (record.ai_model.pk, region.pk if region else None, record.month.replace(day=1))
+        key = (record.ai_model.pk, region.pk if region else None, first_of_month(record.month))
         rows.append((record, region, key))
     keys = {key for _, _, key in rows}
     rates = rates_ensure(keys=keys)
