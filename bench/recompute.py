@@ -607,7 +607,9 @@ def naive(sample: int) -> tuple[float, float]:
                 model=record.ai_model, place=Place(region=record.region), on=record.month,
                 input_tokens=record.input_tokens, output_tokens=record.output_tokens, requests=record.requests,
             )  # fmt: skip
-            rollup = UsageRollup.objects.get(organisation_id=record.organisation_id, rate_id=record.rate_id)
+            rollup = UsageRollup.objects.get(
+                organisation_id=record.organisation_id, rate_id=record.rate_id, tier=record.tier, currency=""
+            )
             if rollup.pk not in touched:
                 touched.add(rollup.pk)
                 for column in METRIC_COLUMNS:

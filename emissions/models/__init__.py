@@ -9,6 +9,7 @@ from emissions.models.footprints import (
     UsageRollup,
 )
 from emissions.models.jobs import RecomputeJob
+from emissions.models.spend import SpendFactor
 
 __all__ = [
     "SUBJECT_FIELDS",
@@ -18,6 +19,7 @@ __all__ = [
     "ModelFootprintVersion",
     "RecomputeJob",
     "Source",
+    "SpendFactor",
     "TrainingFootprint",
     "UsageRollup",
 ]

@@ -132,7 +132,11 @@ class FootprintRate(Freshness, RateColumns):
 
 
 class UsageRollup(MetricColumns):
-    """Usage and its footprint per organisation x month x model x region: what dashboards read."""
+    """Usage and its footprint per organisation x month x model x region x data-quality tier: what dashboards read.
+
+    Spend-based rows carry spend (per currency) and no usage, so their metric columns are zero; their CO2e is
+    spend x the spend factor in force, applied when read (``reports.kpis``).
+    """
 
     organisation = models.ForeignKey("reports.Organisation", on_delete=models.CASCADE, related_name="rollups")
     month = models.DateField()
@@ -143,11 +147,14 @@ class UsageRollup(MetricColumns):
     requests = models.BigIntegerField()
     input_tokens = models.BigIntegerField()
     output_tokens = models.BigIntegerField()
+    tier = models.CharField(max_length=8, db_default="token")
+    currency = models.CharField(max_length=3, blank=True, db_default="", help_text="Of the spend; spend-based only.")
+    spend = models.DecimalField(max_digits=20, decimal_places=4, db_default=0)
 
     class Meta:
         ordering = ["organisation", "month", "ai_model"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "rate"], name="rollup_unique_cell"),
+            models.UniqueConstraint(fields=["organisation", "rate", "tier", "currency"], name="rollup_unique_cell"),
         ]
         indexes = [models.Index(fields=["organisation", "month"], name="rollup_org_month")]
 

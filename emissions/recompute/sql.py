@@ -149,13 +149,17 @@ def rebuild_rollups(organisation_id: int, months: Sequence[dt.date]) -> int:
         cursor.execute(
             f"DELETE FROM {ROLLUPS} WHERE organisation_id = %s AND month IN ({marks})", [organisation_id, *months]
         )
+        # Spend is summed per currency on spend-based rows only (other tiers' spend is informative).
         cursor.execute(
-            f"INSERT INTO {ROLLUPS} (organisation_id, month, ai_model_id, region_id, rate_id, "
-            "records, requests, input_tokens, output_tokens) "
-            "SELECT organisation_id, month, ai_model_id, region_id, rate_id, "
-            "COUNT(*), SUM(requests), SUM(input_tokens), SUM(output_tokens) "
+            f"INSERT INTO {ROLLUPS} (organisation_id, month, ai_model_id, region_id, rate_id, tier, currency, "
+            "records, requests, input_tokens, output_tokens, spend) "
+            "SELECT organisation_id, month, ai_model_id, region_id, rate_id, tier, "
+            "CASE WHEN tier = 'spend' THEN currency ELSE '' END, "
+            "COUNT(*), SUM(requests), SUM(input_tokens), SUM(output_tokens), "
+            "COALESCE(SUM(CASE WHEN tier = 'spend' THEN spend END), 0) "
             f"FROM {USAGE} WHERE organisation_id = %s AND month IN ({marks}) "
-            "GROUP BY organisation_id, month, ai_model_id, region_id, rate_id",
+            "GROUP BY organisation_id, month, ai_model_id, region_id, rate_id, tier, "
+            "CASE WHEN tier = 'spend' THEN currency ELSE '' END",
             [organisation_id, *months],
         )
         return cursor.rowcount

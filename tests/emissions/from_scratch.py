@@ -84,22 +84,24 @@ def _check_rates(index: FactorIndex, rel: float) -> dict[int, np.ndarray]:
 
 def _check_rollups(fresh_rates: dict[int, np.ndarray], rel: float) -> None:
     """Each rollup sums its usage records, and its footprint is that usage times the fresh rate."""
-    direct = {
-        (row["organisation_id"], row["rate_id"]): (row["records"], *(row[f] for f in USAGE_FIELDS))
-        for row in UsageRecord.objects.values("organisation_id", "rate_id").annotate(
-            records=Count("id"), **{f: Sum(f) for f in USAGE_FIELDS}
-        )
-    }
+    direct: dict[tuple, tuple] = {}
+    grouped = UsageRecord.objects.values("organisation_id", "rate_id", "tier", "currency").annotate(
+        records=Count("id"), **{f: Sum(f) for f in USAGE_FIELDS}
+    )
+    for row in grouped:  # spend-based rows are kept apart per currency; other tiers' currency is informative
+        key = (row["organisation_id"], row["rate_id"], row["tier"], row["currency"] if row["tier"] == "spend" else "")
+        sums = (row["records"], *(row[f] for f in USAGE_FIELDS))
+        direct[key] = tuple(a + b for a, b in zip(direct.get(key, (0,) * len(sums)), sums, strict=True))
     rollups = list(
         UsageRollup.objects.order_by("pk").values(
-            "pk", "organisation_id", "rate_id", "month", "ai_model_id", "region_id",
+            "pk", "organisation_id", "rate_id", "tier", "currency", "month", "ai_model_id", "region_id",
             "rate__month", "rate__ai_model_id", "rate__region_id", "records", *USAGE_FIELDS, *METRIC_COLUMNS,
         )
     )  # fmt: skip
-    keys = [(r["organisation_id"], r["rate_id"]) for r in rollups]
-    assert len(set(keys)) == len(keys), "two rollups for one organisation and rate"
+    keys = [(r["organisation_id"], r["rate_id"], r["tier"], r["currency"]) for r in rollups]
+    assert len(set(keys)) == len(keys), "two rollups for one organisation, rate, tier and currency"
     missing = sorted(direct.keys() - set(keys))[:SHOWN]
-    assert not missing, f"usage records without a rollup (organisation, rate): {missing}"
+    assert not missing, f"usage records without a rollup (organisation, rate, tier, currency): {missing}"
     if not rollups:
         return
     for r in rollups:
@@ -107,7 +109,7 @@ def _check_rollups(fresh_rates: dict[int, np.ndarray], rel: float) -> None:
         rate_place = (r["rate__month"], r["rate__ai_model_id"], r["rate__region_id"])
         assert place == rate_place, f"rollup #{r['pk']} is for {place} but its rate for {rate_place}"
         stored = (r["records"], *(r[f] for f in USAGE_FIELDS))
-        summed = direct.get((r["organisation_id"], r["rate_id"]), (0, 0, 0, 0))
+        summed = direct.get((r["organisation_id"], r["rate_id"], r["tier"], r["currency"]), (0, 0, 0, 0))
         assert stored == summed, (
             f"rollup #{r['pk']}: stored (records, {', '.join(USAGE_FIELDS)}) = {stored}, usage records sum to {summed}"
         )

@@ -1,0 +1,3 @@
+"""Organisation-scoped API (under /api/v1/)."""
+
+urlpatterns: list = []
