@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint check bench clean
+.PHONY: install system-libs demo serve test lint check bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed system-libs
+
+## system-libs: Pango and a font for PDF reports (WeasyPrint), from Debian's packages when missing
+system-libs:
+	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || ! fc-list | grep -q .; then \
+		echo "installing Pango and fonts for PDF reports"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	fi
 
 ## make demo: install, migrate the SQLite default, load catalogue + demo data, serve http://127.0.0.1:8000
 demo: install

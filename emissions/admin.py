@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from emissions import admin_jobs  # noqa: F401 - registers the recompute job admin
 from emissions.impact import ImpactLine, ImpactPreview, factor_impact_preview
 from emissions.imports import EmissionFactorResource
-from emissions.models import EmissionFactor, RecomputeJob, Source
+from emissions.models import EmissionFactor, RecomputeJob, Source, SpendFactor
 from emissions.services.factors import APPROVE_PERMISSION, factor_approve, factor_supersede
 from emissions.services.recompute import active_jobs
 
@@ -333,3 +333,21 @@ def impact_context(preview: ImpactPreview) -> dict:
         ],
         "per_request": [impact_line(line, unit="g", scale=1000.0) for line in preview.per_request],
     }
+
+
+@admin.register(SpendFactor)
+class SpendFactorAdmin(SimpleHistoryAdmin):
+    """Spend factors (kg CO2e per unit of currency) for spend-based usage. Read when dashboards and reports are
+    built, so a change shows at once (reports generated before keep their figures and offer to regenerate)."""
+
+    list_display = ("currency", "kg_co2e_per_unit", "kg_co2e_per_unit_low", "kg_co2e_per_unit_high", "valid_from",
+                    "valid_to", "source")  # fmt: skip
+    list_filter = ("currency",)
+    search_fields = ("currency", "note", "source__title")
+    autocomplete_fields = ("source",)
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
