@@ -86,7 +86,9 @@ def _add(a: Triple, b: Triple) -> Triple:
     return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
 
 
-def spend_factors_in_force(currencies: Iterable[str], months: Iterable[dt.date]) -> dict[tuple[str, dt.date], SpendFactorUsed]:
+def spend_factors_in_force(
+    currencies: Iterable[str], months: Iterable[dt.date]
+) -> dict[tuple[str, dt.date], SpendFactorUsed]:
     """The spend factor in force on each month's first day, per currency (missing when there is none)."""
     currencies, months = set(currencies), sorted(set(months))
     if not currencies or not months:

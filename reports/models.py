@@ -196,7 +196,8 @@ class UsageRecord(models.Model):
             models.CheckConstraint(condition=Q(month__day=1), name="usage_month_is_first_day"),
             models.CheckConstraint(condition=Q(spend__isnull=True) | Q(spend__gte=0), name="usage_spend_non_negative"),
             models.CheckConstraint(
-                condition=~Q(tier="spend") | (Q(spend__isnull=False) & ~Q(currency="")), name="usage_spend_tier_has_spend"
+                condition=~Q(tier="spend") | (Q(spend__isnull=False) & ~Q(currency="")),
+                name="usage_spend_tier_has_spend",
             ),
         ]
 
@@ -242,3 +243,29 @@ class Report(models.Model):
         if (last_day.year, last_day.month) == (self.period_start.year, self.period_start.month):
             return f"{self.period_start:%B %Y}"
         return f"{self.period_start:%b %Y} – {last_day:%b %Y}"
+
+
+class ApiToken(models.Model):
+    """A personal API token for scripts. Only a hash of the secret is stored: the token is shown once.
+
+    A token reads ``aif_<prefix>_<secret>``; the prefix finds the row, the SHA-256 of the whole token is compared.
+    It acts as its user, with the user's memberships and roles.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'nightly usage upload'.")
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the token, hex.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) of {self.user}"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -2,9 +2,10 @@
 
 from django.urls import include, path
 
-from reports import views_org
+from reports import views_account, views_org
 
 urlpatterns = [
+    path("account/", views_account.account, name="account"),
     path("orgs/", views_org.organisation_list, name="org-list"),
     path("orgs/<slug:slug>/members/", views_org.members, name="org-members"),
     path("orgs/<slug:slug>/settings/", views_org.settings_page, name="org-settings"),

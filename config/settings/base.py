@@ -137,6 +137,10 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",  # the browser, with CSRF
+        "reports.authentication.ApiTokenAuthentication",  # scripts: Authorization: Bearer aif_...
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

@@ -37,7 +37,8 @@ class SpendFactor(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kg_co2e_per_unit__gte=0), name="spend_factor_non_negative"),
             models.CheckConstraint(
-                condition=Q(kg_co2e_per_unit_low__isnull=True) | Q(kg_co2e_per_unit_low__lte=models.F("kg_co2e_per_unit")),
+                condition=Q(kg_co2e_per_unit_low__isnull=True)
+                | Q(kg_co2e_per_unit_low__lte=models.F("kg_co2e_per_unit")),
                 name="spend_factor_low_not_above_value",
             ),
             models.CheckConstraint(
