@@ -14,7 +14,7 @@ import pytest
 from reports.models import Membership, Organisation, Role
 from tests.vendors.dashboard_catalogue import load_dashboard_catalogue, run_pending_jobs
 
-PASSWORD = "a-test-password-1"  # noqa: S105
+PASSWORD = "a-test-password-1"
 
 
 @dataclass
