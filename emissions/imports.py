@@ -19,6 +19,7 @@ from emissions.models import SUBJECT_FIELDS, EmissionFactor, RecomputeJob, Sourc
 from emissions.recompute.changes import FactorChange, FactorState
 from emissions.services.factors import APPROVE_PERMISSION, FactorInput, approved_overlapping, factor_validate
 from emissions.services.recompute import footprints_mark_stale
+from reports.services.audit import audit_record
 from vendors.models import Accelerator, AIModel, GridZone, Region
 
 SUBJECT_LOOKUP = {
@@ -124,6 +125,11 @@ class EmissionFactorResource(resources.ModelResource):
             user=user if getattr(user, "pk", None) else None,
             note=f"{len(self._approved)} approved factors imported",
         )
+        audit_record(
+            actor=user, action="factor.import", target=f"{len(self._approved)} factors",
+            summary=f"CSV import of {len(self._approved)} approved factors: " +
+            ", ".join(f"#{f.pk}" for f in self._approved[:20]) + ("…" if len(self._approved) > 20 else ""),
+        )  # fmt: skip
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         kwargs["rollback_on_validation_errors"] = True  # one bad row rejects the whole file

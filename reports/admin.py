@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from reports.models import Membership, Organisation, Report, UsageUpload
+from reports.models import AuditEvent, Membership, Organisation, Report, UsageUpload
 
 
 class MembershipInline(admin.TabularInline):
@@ -38,4 +38,23 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Report._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: who did what, when."""
+
+    list_display = ("at", "actor_name", "action", "organisation", "target", "summary")
+    list_filter = ("action", "organisation")
+    search_fields = ("actor_name", "target", "summary")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

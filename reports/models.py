@@ -269,3 +269,29 @@ class ApiToken(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class AuditEvent(models.Model):
+    """Who did what, when: curation (factors), organisation administration, uploads, reports and tokens.
+
+    Written by the services in the same transaction as the change, so an event exists exactly when its change
+    does. Factor values also keep their full history (django-simple-history); this is the one list across areas.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, help_text="Kept when the user is deleted.")
+    action = models.CharField(max_length=40, db_index=True, help_text="e.g. factor.approve, member.add")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+    )
+    target = models.CharField(max_length=200, blank=True, help_text="What was acted on, e.g. 'factor #12'.")
+    summary = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or 'system'} {self.action}: {self.summary}"

@@ -19,7 +19,7 @@ def account(request):
         if request.POST.get("action") == "revoke":
             token_id = request.POST.get("token", "")
             token = get_object_or_404(ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=request.user)
-            api_token_revoke(token=token)
+            api_token_revoke(token=token, actor=request.user)
             messages.success(request, f"Token '{token.name}' revoked: it no longer works.")
             return redirect("account")
         try:

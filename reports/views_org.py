@@ -72,7 +72,9 @@ def _members_change(request, organisation, add_form) -> str | None:
         if not add_form.is_valid():
             return None
         data = add_form.cleaned_data
-        added = membership_add(organisation=organisation, username_or_email=data["user"], role=data["role"])
+        added = membership_add(
+            organisation=organisation, username_or_email=data["user"], role=data["role"], actor=request.user
+        )
         messages.success(request, f"{added.user.get_username()} added as {added.get_role_display()}.")
         return reverse("org-members", args=[organisation.slug])
     form = MemberRoleForm(request.POST)
@@ -81,11 +83,11 @@ def _members_change(request, organisation, add_form) -> str | None:
     target = get_object_or_404(Membership, pk=form.cleaned_data["membership"], organisation=organisation)
     name = target.user.get_username()
     if action == "role":
-        target = membership_change_role(membership=target, role=form.cleaned_data["role"])
+        target = membership_change_role(membership=target, role=form.cleaned_data["role"], actor=request.user)
         messages.success(request, f"{name} is now {target.get_role_display()}.")
         still_admin = target.user_id != request.user.id or target.role == Role.ADMIN
     else:
-        membership_remove(membership=target)
+        membership_remove(membership=target, actor=request.user)
         messages.success(request, f"{name} removed.")
         still_admin = target.user_id != request.user.id
     return reverse("org-members", args=[organisation.slug]) if still_admin else reverse("org-list")
@@ -102,7 +104,7 @@ def settings_page(request, organisation, membership):
     form = OrganisationSettingsForm.for_organisation(organisation, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation_update_settings(organisation=organisation, **form.cleaned_data)
+            organisation_update_settings(organisation=organisation, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:

@@ -20,6 +20,7 @@ from emissions.factor_kinds import KIND_SPECS
 from emissions.models import SUBJECT_FIELDS, EmissionFactor, RecomputeJob, Source
 from emissions.recompute.changes import FactorChange, FactorState
 from emissions.services.recompute import footprints_mark_stale
+from reports.services.audit import audit_record
 
 APPROVE_PERMISSION = "emissions.approve_emissionfactor"
 
@@ -133,6 +134,7 @@ def factor_create_draft(*, data: FactorInput, created_by=None, supersedes: Emiss
         **{SUBJECT_FIELDS[KIND_SPECS[data.kind].subject]: data.subject},
     )
     factor.save()
+    audit_record(actor=created_by, action="factor.draft", target=f"factor #{factor.pk}", summary=f"Draft: {factor}")
     return factor
 
 
@@ -216,6 +218,11 @@ def factor_approve(*, factor: EmissionFactor, user) -> list[EmissionFactor]:
         user=user,
         note=f"Factor #{factor.pk} approved: {factor}",
     )
+    closed = ", ".join(f"#{f.pk}" for f in changed if f.pk != factor.pk)
+    audit_record(
+        actor=user, action="factor.approve", target=f"factor #{factor.pk}",
+        summary=f"Approved {factor}" + (f"; retired or closed {closed}" if closed else ""),
+    )  # fmt: skip
     return changed
 
 
@@ -236,4 +243,5 @@ def factor_supersede(*, factor: EmissionFactor, user) -> EmissionFactor:
         user=user,
         note=f"Factor #{factor.pk} superseded: {factor}",
     )
+    audit_record(actor=user, action="factor.supersede", target=f"factor #{factor.pk}", summary=f"Superseded {factor}")
     return factor

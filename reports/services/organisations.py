@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from reports.models import Membership, Organisation, Role
+from reports.services.audit import audit_record
 
 
 def _unique_slug(name: str) -> str:
@@ -28,6 +29,7 @@ def organisation_create(*, name: str, creator) -> Organisation:
         raise ValidationError({"name": "Give the organisation a name."})
     organisation = Organisation.objects.create(name=name, slug=_unique_slug(name))
     Membership.objects.create(organisation=organisation, user=creator, role=Role.ADMIN)
+    audit_record(actor=creator, action="organisation.create", organisation=organisation, summary=f"Created {name}")
     return organisation
 
 
@@ -40,7 +42,7 @@ def _other_admins(membership: Membership) -> bool:
 
 
 @transaction.atomic
-def membership_add(*, organisation: Organisation, username_or_email: str, role: str) -> Membership:
+def membership_add(*, organisation: Organisation, username_or_email: str, role: str, actor=None) -> Membership:
     """Add an existing user (by username or e-mail) to the organisation with a role."""
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role '{role}'."})
@@ -51,26 +53,40 @@ def membership_add(*, organisation: Organisation, username_or_email: str, role: 
         raise ValidationError({"user": f"No active user with the username or e-mail '{key}'."})
     if Membership.objects.filter(organisation=organisation, user=user).exists():
         raise ValidationError({"user": f"{user.get_username()} is already a member."})
-    return Membership.objects.create(organisation=organisation, user=user, role=role)
+    membership = Membership.objects.create(organisation=organisation, user=user, role=role)
+    audit_record(
+        actor=actor, action="member.add", organisation=organisation, target=user.get_username(),
+        summary=f"Added {user.get_username()} as {membership.get_role_display()}",
+    )  # fmt: skip
+    return membership
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, role: str) -> Membership:
+def membership_change_role(*, membership: Membership, role: str, actor=None) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role '{role}'."})
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.ADMIN and role != Role.ADMIN and not _other_admins(membership):
         raise ValidationError({"role": "An organisation keeps at least one admin: make someone else admin first."})
+    before = membership.get_role_display()
     membership.role = role
     membership.save(update_fields=["role"])
+    name = membership.user.get_username()
+    audit_record(
+        actor=actor, action="member.role", organisation=membership.organisation, target=name,
+        summary=f"{name}: {before} → {membership.get_role_display()}",
+    )  # fmt: skip
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership) -> None:
+def membership_remove(*, membership: Membership, actor=None) -> None:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.ADMIN and not _other_admins(membership):
         raise ValidationError({"user": "An organisation keeps at least one admin: make someone else admin first."})
+    name = membership.user.get_username()
+    audit_record(actor=actor, action="member.remove", organisation=membership.organisation, target=name,
+                 summary=f"Removed {name} ({membership.get_role_display()})")  # fmt: skip
     membership.delete()
 
 
@@ -84,6 +100,7 @@ def organisation_update_settings(
     reduction_target_percent: Decimal | None,
     net_zero_year: int | None,
     low_carbon_threshold_g_per_kwh: int,
+    actor=None,
 ) -> Organisation:
     """Name, targets and the low-carbon threshold. A target needs a baseline year, and one kind of target."""
     errors = {}
@@ -106,4 +123,11 @@ def organisation_update_settings(
     organisation.low_carbon_threshold_g_per_kwh = low_carbon_threshold_g_per_kwh
     organisation.full_clean()
     organisation.save()
+    target = (f"{reduction_target_percent} % by {target_year}" if target_year
+              else f"net zero by {net_zero_year}" if net_zero_year else "no target")  # fmt: skip
+    audit_record(
+        actor=actor, action="organisation.settings", organisation=organisation,
+        summary=f"Settings saved: baseline {baseline_year or '—'}, {target}, "
+        f"low-carbon ≤ {low_carbon_threshold_g_per_kwh} g/kWh",
+    )  # fmt: skip
     return organisation

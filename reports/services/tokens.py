@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports.models import ApiToken
+from reports.services.audit import audit_record
 
 TOKEN_PREFIX = "aif"  # noqa: S105 - the public start of every token, not a secret
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # last_used_at is written at most once a minute per token
@@ -34,14 +35,17 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
         prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(user=user, name=name[:100], prefix=prefix, digest=_digest(raw))
+    audit_record(actor=user, action="token.create", target=f"token {prefix}", summary=f"API token '{token.name}'")
     return token, raw
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor or token.user, action="token.revoke", target=f"token {token.prefix}",
+                     summary=f"API token '{token.name}' of {token.user.get_username()} revoked")  # fmt: skip
     return token
 
 
