@@ -330,7 +330,7 @@ SORT_KEYS: dict[str, Callable] = {
 }
 
 
-def _sorted(rows: list, sort: str) -> list:
+def ranking_sorted(rows: list, sort: str) -> list:
     """Rows by a column (``-`` prefix: descending); equal values keep rank order."""
     key = SORT_KEYS[sort.lstrip("-")]
     return sorted(rows, key=lambda row: (key(row), row.rank), reverse=sort.startswith("-"))
@@ -366,12 +366,12 @@ def ranking_table(*, selection: dict, group: str, sort: str, grades: dict[int, s
         ranked = vendor_rankings(**selection)
         columns = [RANK, Column("vendor", "Vendor"), Column("models", "Models", True, "Models ranked"), *figures]
         rows = [[Cell(str(r.rank)), Cell(r.vendor.name), Cell(str(r.models)), *_figure_cells(r)]
-                for r in _sorted(ranked, sort)]  # fmt: skip
+                for r in ranking_sorted(ranked, sort)]  # fmt: skip
         return Table(columns, rows), ranked
     ranked = model_rankings(**selection)
     columns = [RANK, Column("model", "Model"), Column("vendor", "Vendor"), REGION, LABEL, *figures]
     rows = []
-    for r in _sorted(ranked, sort):
+    for r in ranking_sorted(ranked, sort):
         href = reverse("model-detail", args=r.model.slug.split("/", 1))
         grade = grades.get(r.model.pk, "")
         rows.append([

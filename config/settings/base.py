@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out sign-in into a 429 page
 ]
@@ -169,13 +170,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": float(RECOMPUTE_SWEEP_SECONDS),
         "options": {"expires": float(RECOMPUTE_SWEEP_SECONDS)},
     },
+    # Usage uploads queued or processing for over 5 minutes (reports.services.uploads.STUCK_AFTER_SECONDS) are
+    # sent to the workers again; a worker already on one does nothing.
+    "sweep-stuck-uploads": {
+        "task": "reports.tasks.sweep_stuck_uploads",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
 }
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",  # the browser, with CSRF
+    "DEFAULT_AUTHENTICATION_CLASSES": [  # the first one's challenge makes a missing credential 401, not 403
         "reports.authentication.ApiTokenAuthentication",  # scripts: Authorization: Bearer aif_...
+        "rest_framework.authentication.SessionAuthentication",  # the browser, with CSRF
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
@@ -195,15 +203,46 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Every 4xx body: {"detail": "...", "errors": [{"field": ..., "message": ...}]} (config/api_errors.py).
+    "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI Footprint API",
-    "DESCRIPTION": "Energy, carbon and water footprints of AI vendors and models.",
+    "DESCRIPTION": (
+        "Energy, carbon and water footprints of AI vendors and models: the catalogue, its sourced factors, stored "
+        "footprints, rankings, carbon labels and on-demand estimates (public, read-only), and factor curation "
+        "(curators). Figures come as low/central/high; CO₂e location- and market-based. Every 4xx answers "
+        '`{"detail": "...", "errors": [{"field": "...", "message": "..."}]}` naming the field at fault (null for '
+        "the request as a whole). Lists are paginated (50 a page, `?page=`) and sort with `?ordering=`. Examples "
+        "show the shape of answers: their figures are illustrative, not current estimates."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Offline: no call to the public swagger.io validator.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Request and response shapes differ (curation input vs factor output): separate components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "TAGS": [
+        {"name": "catalogue", "description": "Vendors, models, accelerators, regions (data centres), grid zones."},
+        {"name": "factors", "description": "Curated emission factors, their history, and their sources."},
+        {"name": "rankings", "description": "Models and vendors ranked by a footprint metric (the /rankings/ page)."},
+        {"name": "footprints", "description": "Stored footprint per typical request of each model and region."},
+        {"name": "labels", "description": "Carbon labels A–G and their embeddable SVGs."},
+        {"name": "estimates", "description": "On-demand estimates, as `manage.py estimate`."},
+        {"name": "curation", "description": "Draft, preview, approve and supersede factors (curators)."},
+        {"name": "usage uploads", "description": "An organisation's usage files: upload, review, confirm (members)."},
+    ],
+    # Several models have a "kind" or "status": one named enum each, so the schema never guesses.
+    "ENUM_NAME_OVERRIDES": {
+        "AcceleratorKindEnum": "vendors.models.Accelerator.Kind",
+        "GridZoneKindEnum": "vendors.models.GridZone.Kind",
+        "FactorKindEnum": "emissions.factor_kinds.KIND_CHOICES",
+        "FactorStatusEnum": "emissions.models.EmissionFactor.Status",
+        "RecomputeJobStatusEnum": "emissions.models.RecomputeJob.Status",
+    },
 }
 
 # --- Import/export ----------------------------------------------------------------------------

@@ -66,3 +66,11 @@ def test_a_successful_sign_in_resets_the_failure_count(client, django_user_model
     client.logout()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert client.post(url, {"username": "eli", "password": "wrong"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_address_answers_the_apis_json_error_and_a_page_address_the_sites_page(client):
+    api = client.get("/api/v1/no-such-thing/")
+    assert api.status_code == 404 and api.json()["errors"][0]["field"] is None
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and "Nothing here" in page.content.decode()
