@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from config.api_views import PingApi
+
 urlpatterns = [
+    path("ping", PingApi.as_view(), name="api-ping"),
     path("", include("vendors.api_urls")),
     path("", include("emissions.api_urls")),
     path("", include("reports.api_urls")),
