@@ -182,7 +182,10 @@ class UsageRecord(models.Model):
     spend = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True, db_default="")
     upload = models.ForeignKey(UsageUpload, on_delete=models.SET_NULL, null=True, blank=True, related_name="records")
-    source_row = models.PositiveIntegerField(null=True, blank=True, help_text="Row of the uploaded file (1 = header).")
+    source_row = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Where in the upload: the CSV row (1 = header) or the JSON record number; empty for vendor exports.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
