@@ -134,11 +134,10 @@ def _row(v: dict, factors: dict) -> FootprintRow:
     market = _add(t["operational_co2e_market_kg"], t["embodied_co2e_kg"])
     spend = float(v["spend"] or 0)
     factor = None
-    if v["tier"] == Tier.SPEND:
+    if v["tier"] == Tier.SPEND:  # no usage, so the rate does not matter: only the spend factor
         factor = factors.get((v["currency"], v["month"]))
-        if factor is None:
-            missing = True
-        else:
+        missing = factor is None
+        if factor is not None:
             from_spend = tuple(spend * k for k in factor.kg_per_unit)
             location, market = _add(location, from_spend), _add(market, from_spend)
     energy = t["energy_kwh"][1]
