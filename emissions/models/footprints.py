@@ -135,7 +135,7 @@ class UsageRollup(MetricColumns):
     """Usage and its footprint per organisation x month x model x region x data-quality tier: what dashboards read.
 
     Spend-based rows carry spend (per currency) and no usage, so their metric columns are zero; their CO2e is
-    spend x the spend factor in force, applied when read (``reports.kpis``).
+    spend x the spend factor in force, applied when read (``reports.footprint_rows``).
     """
 
     organisation = models.ForeignKey("reports.Organisation", on_delete=models.CASCADE, related_name="rollups")

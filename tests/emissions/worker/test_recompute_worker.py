@@ -346,6 +346,41 @@ def test_approval_while_redis_is_down_succeeds_and_the_sweeper_recomputes_when_i
     assert_footprints_match_from_scratch()
 
 
+def test_reads_and_an_api_approval_keep_working_while_redis_is_down_and_the_recompute_catches_up(
+    start_worker, private_redis, catalogue, organisation, curator, client
+):
+    worker = start_worker()
+    add_usage(organisation, months(dt.date(2025, 1, 1), 3))
+    wait_until_all_fresh(worker)
+    factor = nld_grid_draft(140.0, dt.date(2025, 1, 1))
+    client.force_login(curator)
+
+    private_redis.stop()
+    started = time.monotonic()
+    reads = {
+        url: client.get(url).status_code
+        for url in (
+            "/rankings/",
+            "/api/v1/rankings/",
+            "/api/v1/models/",
+            f"/api/v1/factors/{factor.pk}/",
+            "/methodology/",
+        )
+    }
+    approval = client.post(reverse("api-factor-approve", args=[factor.pk]), content_type="application/json")
+    elapsed = time.monotonic() - started
+    assert set(reads.values()) == {200}, reads
+    assert approval.status_code == 200, approval.content
+    assert elapsed < 8, f"reads and the approval waited {elapsed:.1f} s on the dead broker"
+    job = job_for(factor)
+    assert job.status == Status.PENDING and job.enqueued_at is None, jobs_table()
+
+    private_redis.start()
+    wait_for("the sweeper to run the job", lambda: job_for(factor).status == Status.SUCCEEDED, worker)
+    wait_until_all_fresh(worker)
+    assert_footprints_match_from_scratch()
+
+
 # -- 4. approvals racing each other and the worker -------------------------------------------------
 
 
