@@ -87,10 +87,10 @@ def models_of(rows: Iterable[FootprintRow]) -> dict[str, AIModel]:
 BENCHMARK_LABELS = {"mmlu": "MMLU", "mmlu-5shot-base": "MMLU (5-shot, base model)"}
 
 
-def quality_scores(task: str) -> dict[int, dict[str, float]]:
-    """Benchmark scores of the task's models: model id -> benchmark -> score. One query."""
+def quality_scores(tasks: set[str]) -> dict[int, dict[str, float]]:
+    """Benchmark scores of the models of these tasks: model id -> benchmark -> score. One query."""
     scores: dict[int, dict[str, float]] = {}
-    for model_id, benchmark, value in QualityScore.objects.filter(model__task=task).values_list(
+    for model_id, benchmark, value in QualityScore.objects.filter(model__task__in=tasks).values_list(
         "model_id", "benchmark", "value"
     ):
         scores.setdefault(model_id, {})[benchmark] = value
@@ -111,7 +111,7 @@ def recommendations(
     region_slugs = {u.region_slug for u in usages if u.region_slug}
     regions = {r.slug: r for r in Region.objects.filter(slug__in=region_slugs)} if region_slugs else {}
     candidates = []
-    quality: dict[str, dict[int, dict[str, float]]] = {}  # task -> model id -> benchmark -> score
+    scores = quality_scores({models[u.model_slug].task for u in usages if u.model_slug in models})
     for usage in usages:
         model = models.get(usage.model_slug)
         if model is None or (usage.region_slug and usage.region_slug not in regions):
@@ -123,8 +123,6 @@ def recommendations(
         result = planner.plan(workload, rank_by="co2e_location")
         if result.current is None:
             continue
-        scores = quality.get(model.task) or quality_scores(model.task)
-        quality[model.task] = scores
         mine = scores.get(model.pk, {})
         best = next(
             (o for o in result.options if o.kind == "region"

@@ -42,8 +42,10 @@ pytestmark = pytest.mark.django_db
 FIRST, LATEST = dt.date(2024, 9, 1), dt.date(2025, 8, 1)  # the first and latest month of the usage fixture
 DEFAULT = Period(FIRST, dt.date(2025, 9, 1))  # the 12 months ending at the latest month with data
 SPEND_MONTH = dt.date(2025, 5, 1)
-COLD_QUERIES = 24  # auth and session 6, notice 1, months 1, rows 2, models 1, freshness 2, regions 1, planner 2 x 5
-WARM_QUERIES = COLD_QUERIES - 1 - 2 * PLANNED_USAGES  # the recommendations come from the cache
+# auth and session 3, notice 1, months 1, rows 2, models 1, freshness 2, regions 1, quality scores 1,
+# planner 2 x 5, the organisation switcher 1
+COLD_QUERIES = 23
+WARM_QUERIES = COLD_QUERIES - 2 - 2 * PLANNED_USAGES  # the recommendations (regions, scores, planner) are cached
 
 
 @pytest.fixture(autouse=True)

@@ -122,3 +122,17 @@ def test_inconsistent_targets_are_refused_naming_the_field(client, people, chang
     response = client.post(reverse("org-settings", args=["acme"]), data)
     assert response.status_code == 400 and f"{field}:" in response.content.decode()
     assert Organisation.objects.get(slug="acme").baseline_year is None
+
+
+def test_a_member_of_several_organisations_can_switch_between_them(client, people):
+    Membership.objects.create(organisation=people.other, user=people.viewer, role=Role.VIEWER)
+    client.force_login(people.viewer)
+    page = client.get(reverse("org-usage", args=["acme"])).content.decode()
+    switcher = page.split('aria-label="Switch organisation"')[1].split("</nav>")[0]
+    assert reverse("org-dashboard", args=["globex"]) in switcher and "Acme" not in switcher
+    assert client.get(reverse("org-dashboard", args=["globex"])).status_code == 200
+
+
+def test_a_member_of_one_organisation_sees_no_switcher(client, people):
+    client.force_login(people.viewer)
+    assert "Switch organisation" not in client.get(reverse("org-usage", args=["acme"])).content.decode()
