@@ -33,6 +33,7 @@ LOCAL_HOSTS = {"127.0.0.1"}
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's own reordering (by database use), or it undoes this
 def pytest_collection_modifyitems(items):
     """Marks the browser tests and runs them last: once Playwright's loop exists, the rest of the session needs
     ``DJANGO_ALLOW_ASYNC_UNSAFE``, which no other test should run with (``check --deploy`` rejects it)."""
