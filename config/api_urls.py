@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("vendors.api_urls")),
     path("", include("emissions.api_urls")),
     path("", include("reports.api_urls")),
+    path("", include("reports.api_org_urls")),
 ]

@@ -11,7 +11,7 @@ its hardware and the place and month are fixed. So the store keeps:
 - ``ModelFootprint``: a model's footprint per typical request in each serving region this month (rankings).
 - ``TrainingFootprint``: our estimate of each disclosed training run.
 
-A usage record's own footprint is its usage times its rate (``emissions.selectors.usage_record_footprints``).
+A usage record's own footprint is its usage times its rate (``reports.selectors_usage.record_footprint``).
 Rates, rollups and model footprints are rewritten together, in one transaction, by the recompute pipeline
 (``emissions.services.recompute``); docs/architecture.md explains the design and why.
 """

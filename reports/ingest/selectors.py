@@ -51,6 +51,7 @@ def months_with_usage(organisation_id: int, months: Iterable[dt.date]) -> list[d
     """Which of these months already hold usage records of the organisation (from any upload)."""
     return sorted(
         UsageRecord.objects.filter(organisation_id=organisation_id, month__in=list(months))
+        .order_by("month")  # without it, the model's default ordering makes DISTINCT keep one row per record
         .values_list("month", flat=True)
         .distinct()
     )

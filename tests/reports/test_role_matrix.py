@@ -15,10 +15,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from emissions.models import FootprintRate, Source
 from reports.dashboard_exports import CHARTS
-from reports.models import Organisation, Report, Role, UsageUpload
+from reports.models import Organisation, Report, Role, UsageRecord, UsageUpload
 from reports.snapshots.build import snapshot_build
 from reports.snapshots.periods import Period
+from vendors.models import AIModel, Vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +60,15 @@ RULES: dict[str, Rule] = {
     "api-usage-upload-confirm": Rule({"POST": "analyst"}, api=True),
     "api-usage-upload-decide": Rule({"POST": "analyst"}, api=True),
     "api-usage-upload-cancel": Rule({"POST": "analyst"}, api=True),
+    "api-org-usage-record-list": Rule({"GET": "viewer", "POST": "analyst", "DELETE": "analyst"}, api=True),
+    "api-org-usage-record-detail": Rule({"GET": "viewer", "DELETE": "analyst"}, api=True),
+    "api-org-footprint-list": Rule({"GET": "viewer"}, api=True),
+    "api-org-kpis": Rule({"GET": "viewer"}, api=True),
+    "api-org-report-list": Rule({"GET": "viewer", "POST": "analyst"}, api=True),
+    "api-org-report-detail": Rule({"GET": "viewer"}, api=True),
+    "api-org-report-csv": Rule({"GET": "viewer"}, api=True),
+    "api-org-report-pdf": Rule({"GET": "viewer"}, api=True),
+    "api-org-report-regenerate": Rule({"POST": "analyst"}, api=True),
 }
 
 
@@ -103,8 +114,27 @@ def objects(people):
             organisation=organisation, kind=period.kind, period_start=period.start, period_end=period.end,
             methodology_version="test", fingerprint="0" * 64, snapshot=snapshot,
         )  # fmt: skip
-        made[organisation.slug] = {"upload_id": upload.pk, "report_id": report.pk, "chart": next(iter(CHARTS))}
+        made[organisation.slug] = {"upload_id": upload.pk, "report_id": report.pk, "chart": next(iter(CHARTS)),
+                                   "record_id": _record(organisation).pk}  # fmt: skip
     return made
+
+
+def _record(organisation: Organisation) -> UsageRecord:
+    """A usage record (its rate need not be computed: the matrix reads permissions, not figures)."""
+    vendor = Vendor.objects.get_or_create(slug="matrix", defaults={"name": "Matrix", "source": _source()})[0]
+    model = AIModel.objects.get_or_create(
+        slug="matrix/model", defaults={"vendor": vendor, "name": "Matrix model", "task": "text-generation",
+                                       "architecture": "dense", "source": _source()},
+    )[0]  # fmt: skip
+    rate = FootprintRate.objects.get_or_create(ai_model=model, region=None, month=dt.date(2025, 1, 1))[0]
+    return UsageRecord.objects.create(organisation=organisation, month=rate.month, ai_model=model, rate=rate,
+                                      requests=10, input_tokens=100, output_tokens=50)  # fmt: skip
+
+
+def _source() -> Source:
+    return Source.objects.get_or_create(
+        key="matrix", defaults={"publisher": "Tests", "title": "Matrix", "licence": "-"}
+    )[0]
 
 
 def _url(name: str, slug: str, ids: dict) -> str:
@@ -116,6 +146,8 @@ def _url(name: str, slug: str, ids: dict) -> str:
 def _call(client, method: str, url: str, api: bool):
     if method == "GET":
         return client.get(url, HTTP_ACCEPT="application/json" if api else "text/html")
+    if method == "DELETE":
+        return client.delete(url, HTTP_ACCEPT="application/json")
     return client.post(url, {}, content_type="application/json") if api else client.post(url, {})
 
 
@@ -129,6 +161,8 @@ def test_roles_get_exactly_their_rights_and_outsiders_nothing(client, people, ob
     acme = _url(name, "acme", objects["acme"])
     for role in ROLES:
         client.force_login(people.by_role(role))
+        if method == "DELETE" and "record_id" in organisation_routes()[name]:  # each role deletes its own record
+            acme = _url(name, "acme", {**objects["acme"], "record_id": _record(people.organisation).pk})
         status = _call(client, method, acme, rule.api).status_code
         if RANK[role] >= RANK[needed]:
             assert status not in (403, 404) and status < 500, f"{role} {method} {acme}: {status}"
