@@ -120,7 +120,8 @@ def report_generate(request, organisation, membership):
     return _list_page(request, organisation, membership, form, status=400)
 
 
-def _report_context(request, organisation, membership, report: Report) -> dict:
+def report_context(request, organisation, membership, report: Report) -> dict:
+    """What the report templates (page, print view, PDF) need; the organisation API renders its PDF with it too."""
     return {
         "organisation": organisation,
         "membership": membership,
@@ -135,7 +136,7 @@ def _report_context(request, organisation, membership, report: Report) -> dict:
 @organisation_view()
 def report_detail(request, organisation, membership, report_id: int):
     report = _report_or_404(organisation, report_id)
-    context = _report_context(request, organisation, membership, report)
+    context = report_context(request, organisation, membership, report)
     changes = None if context["superseded_by"] else report_changes(report)
     context |= {
         "changes": changes,
@@ -159,7 +160,7 @@ def report_csv_download(request, organisation, membership, report_id: int):
 def report_pdf_download(request, organisation, membership, report_id: int):
     report = _report_or_404(organisation, report_id)
     html = render_to_string(
-        "reports/report_print.html", _report_context(request, organisation, membership, report), request=request
+        "reports/report_print.html", report_context(request, organisation, membership, report), request=request
     )
     response = pdf_response(
         report_pdf_bytes(html, request.build_absolute_uri("/")), report_filename(report, organisation.slug, "pdf")

@@ -20,7 +20,7 @@ from reports.api_org.kpi_serializers import KpisSerializer
 from reports.api_org_serializers import FootprintRowSerializer, PeriodSerializer
 from reports.footprint_rows import footprint_rows
 from reports.kpis import Period, PeriodChoice, period_from_params
-from reports.views_dashboard import dashboard_for, usage_months
+from reports.selectors_dashboard import dashboard_for, usage_months
 
 
 def _triple(low: float, central: float, high: float) -> dict:

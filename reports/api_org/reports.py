@@ -35,7 +35,7 @@ from reports.models import Report, Role
 from reports.report_exports import pdf_response, report_csv, report_filename, report_pdf_bytes
 from reports.selectors import report_changes, report_of, reports_of, superseding_report
 from reports.services.reports import report_generate, report_regenerate
-from reports.views_reports import _report_context as report_print_context
+from reports.views_reports import report_context as report_print_context
 
 # The services name "period" and "report"; the API's request names them period_start and the path's report_id.
 SERVICE_FIELDS = {"period": "period_start", "report": "report_id"}
