@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -57,6 +58,10 @@ def _sentence(error: dict) -> str:
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler (status, WWW-Authenticate, Retry-After, rollback), with the body in the shape above."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes"
+        body = error_body(f"The request body is larger than {limit}; upload files as multipart form data.")
+        return Response(body, status=413)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
     elif isinstance(exc, Http404):

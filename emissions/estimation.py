@@ -94,6 +94,7 @@ def undisclosed_text_model_bracket(sizes_b: list[float]) -> engine.Estimate:
     if not values:
         return EMPTY_CATALOGUE_SIZE_BRACKET_B
     central = math.exp(sum(math.log(v) for v in values) / len(values))
+    central = min(max(central, values[0]), values[-1])  # exp(mean(log)) of [10.0] is 10.000000000000002
     return engine.Estimate(values[0], central, values[-1])
 
 

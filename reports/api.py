@@ -22,6 +22,7 @@ from typing import BinaryIO
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
@@ -285,8 +286,12 @@ class UploadDecideApi(APIView):
     def post(self, request, slug: str, upload_id: int):
         organisation, _ = require_role(request.user, slug, Role.ANALYST)
         upload = _upload(organisation, upload_id)
+        if not isinstance(request.data, dict):
+            raise ValidationError({"on_conflict": 'Send an object: {"on_conflict": "replace"} or "merge".'})
+        body = DecideSerializer(data=request.data)
+        body.is_valid(raise_exception=True)  # 400 naming on_conflict
         try:
-            upload = upload_decide(upload=upload, on_conflict=str(request.data.get("on_conflict") or ""))
+            upload = upload_decide(upload=upload, on_conflict=body.validated_data["on_conflict"])
         except UploadActionError as error:
             return _action_failed(error)
         return upload_response(request, upload)

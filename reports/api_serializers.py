@@ -27,9 +27,12 @@ def api_errors(errors: list[dict]) -> list[dict]:
 class UploadErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(
         allow_null=True,
+        required=False,
         help_text="Row (CSV, header = 1), record (JSON) or bucket (OpenAI export); null: the file as a whole.",
     )
-    column = serializers.CharField(allow_blank=True, help_text="Column or key at fault; empty: the whole row.")
+    column = serializers.CharField(
+        allow_blank=True, required=False, help_text="Column or key at fault; empty: the whole row."
+    )
     field = serializers.CharField(
         allow_null=True, help_text="The same as column (null when empty), as every error of the API names it."
     )
@@ -59,6 +62,10 @@ class UploadSerializer(serializers.ModelSerializer):
         "then as confirmed.",
     )
     percent = serializers.IntegerField(read_only=True, help_text="rows_done / rows_total, %.")
+    mode = serializers.ChoiceField(
+        choices=UsageUpload.Mode.choices, allow_blank=True, read_only=True,
+        help_text="replace or merge, once decided; empty until then (or when no month already held usage).",
+    )  # fmt: skip
     uploaded_by = serializers.SerializerMethodField()
     errors = serializers.SerializerMethodField()
     error_count = serializers.SerializerMethodField()

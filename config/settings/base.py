@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.RejectNulCharactersMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out sign-in into a 429 page
 ]
@@ -207,6 +208,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",  # the default
+        "config.api_schema.document_standard_errors",
+    ],
     "TITLE": "AI Footprint API",
     "DESCRIPTION": (
         "Energy, carbon and water footprints of AI vendors and models: the catalogue, its sourced factors, stored "

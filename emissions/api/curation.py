@@ -122,6 +122,7 @@ class CuratorApi(GenericAPIView):
 
     authentication_classes = API_AUTHENTICATION
     permission_classes = [requires_permission(APPROVE_PERMISSION)]
+    serializer_class = CurationResultSerializer  # what it answers (OPTIONS describes it)
 
     def factor(self) -> EmissionFactor:
         return visible_factor(self.request.user, self.kwargs["pk"])

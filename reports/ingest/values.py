@@ -134,6 +134,8 @@ def parse_text(value: object, what: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"{json_kind(value)} is not {what}: give text, e.g. “{EXAMPLES.get(what, '')}”.")
+    if "\x00" in value:  # a NUL is never part of a name, and PostgreSQL cannot store one in text
+        raise ValueError(f"contains a NUL character (byte 0): give {what} as plain text.")
     return value.strip() or None
 
 
