@@ -1,13 +1,15 @@
 """OpenAPI post-processing: the error answers any operation can give, documented on every operation.
 
 Whatever a view declares, the framework around it may answer: 401 (a malformed or revoked Bearer token, on any
-route that reads credentials), 404 (an unknown identifier in the path), 413 and 415 (a body too large, or of a
+route that reads credentials), 400 (a malformed parameter, e.g. a NUL character, on any route), 404 (an unknown
+identifier in the path), 413 and 415 (a body too large, or of a
 type the operation does not parse) and 429 (the rate limits). Each is the API's one error body (``Error``).
 """
 
 from __future__ import annotations
 
 STANDARD_ERRORS = {
+    "400": "The request is malformed; each problem names its parameter or field.",
     "401": "Missing, malformed, unknown or revoked credentials.",
     "404": "Nothing with this identifier (or not yours to see).",
     "413": "The request body is too large.",
@@ -26,7 +28,7 @@ def document_standard_errors(result, generator, request, public):
         for method, operation in item.items():
             if method not in METHODS:
                 continue
-            wanted = {"429"}
+            wanted = {"400", "429"}  # any query string may be refused (e.g. a NUL character in it)
             if operation.get("operationId") != "ping":
                 wanted.add("401")
             if "{" in path:

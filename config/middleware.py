@@ -50,7 +50,7 @@ class DatabaseUnavailableMiddleware:
 
 
 class RejectNulCharactersMiddleware:
-    """400 for a NUL character in the address, the query string or a JSON body, before any view sees it.
+    """API: 400 for a NUL character in the address, the query string or a JSON body, before any view sees it.
 
     No name, slug or value of this application contains one, and PostgreSQL cannot store one in text: left in,
     it turns a lookup into a database error (a 500) instead of a clear refusal. The answer names the parameter
@@ -62,7 +62,7 @@ class RejectNulCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        found = self._nul_in(request)
+        found = self._nul_in(request) if request.path.startswith("/api/") else None  # pages' forms refuse NULs
         if found is None:
             return self.get_response(request)
         field, where = found

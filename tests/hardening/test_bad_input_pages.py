@@ -42,9 +42,8 @@ PAGES = [
     Bad("planner: negative input tokens", "get", plan(input_tokens="-5"), names="Average input tokens per request"),
     Bad("planner: right-to-left override in the region", "get", plan(region="%E2%80%AEgcp/us-east4"),
         names="Only in region"),
-    # A NUL is refused before any page runs (config.middleware), naming the query parameter.
     Bad("planner: NUL byte in the current model", "get", plan(current="meta/llama-3.1-8b%00"),
-        names="current"),
+        names="Current model"),
     Bad("planner: emoji region", "get", plan(region="%F0%9F%A6%99"), names="Only in region"),
     Bad("planner: an unknown format", "get", plan(format="xlsx"), names="Format"),
     Bad("planner CSV: negative requests", "get", plan(format="csv", requests_per_month="-1"),
