@@ -14,7 +14,9 @@ SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=false, and the API thro
 (API_THROTTLE_ANON / API_THROTTLE_USER = ``--throttle``, default 1000000/s; see docs/benchmarks.md for why per
 second and not per minute). Its access log goes to a temporary file and gives the server's own time per request.
 
-The load: ``bench/load_client.py`` in a second process, ``--clients`` closed-loop clients with no think time.
+The load: a second process, ``--clients`` closed-loop clients with no think time: Debian's ``wrk``
+(``bench/load_wrk.py``) when it is installed, else ``bench/load_client.py`` (asyncio, standard library); ``--client``
+chooses.
 Endpoints: the trivial JSON ping (the ceiling), the rankings, a model's footprints (the text model with the
 most serving regions) and the inference estimate (that model, its typical request). They are measured one at a
 time, all clients on one endpoint, in ``--rounds`` rounds (rotated order) of equal slices that add up to
@@ -31,6 +33,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -42,15 +45,11 @@ from urllib.parse import urlsplit
 
 import load_wrk
 from load_measure import ACCESS_LOG_FORMAT, CpuMeter, add_usage, server_times
+from load_report import ENDPOINTS, print_table, summarise, targets
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT = Path(__file__).resolve().with_name("load_client.py")
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/aifootprint_bench_load"
-ENDPOINTS = ("ping", "rankings", "model_footprints", "estimate")
-CEILING = "ping"
-CATALOGUE_READS = ("rankings", "model_footprints")  # the GETs of stored catalogue figures; estimate computes
-CATALOGUE_P95_LIMIT_MS = 50.0  # target from the issue
-RATIO_FLOOR = 0.5  # target from the issue: each endpoint at >= 50 % of the ping's requests/s
 CLIENT_SATURATED_CORES = 0.9  # the client is one event loop: near one core busy, it would be the limit
 SERVER_START_SECONDS = 60
 
@@ -322,82 +321,6 @@ def drive(args, plan: dict, master_pid: int, postgres_pids) -> tuple[dict, dict]
     return result, cpu
 
 
-# -- the report --------------------------------------------------------------------------------------------------
-
-
-def per(amount: float, count: float, scale: float = 1.0, digits: int = 3) -> float | None:
-    """amount / count (times scale), rounded; None when nothing was counted (JSON has no NaN)."""
-    return round(scale * amount / count, digits) if count else None
-
-
-def summarise(result: dict, cpu: dict, server: dict) -> dict:
-    rows = {}
-    for name in ENDPOINTS:
-        measured, groups = result["endpoints"][name], cpu[name]
-        seconds, requests = measured["seconds"], measured["requests"]
-        served = server[name]["logged"] or requests
-        rows[name] = {
-            "requests": requests,
-            "rps": per(requests, seconds, digits=1) or 0.0,
-            "p50_ms": measured.get("p50_ms"),
-            "p95_ms": measured.get("p95_ms"),
-            "p99_ms": measured.get("p99_ms"),
-            "errors": measured["errors"],
-            "error_kinds": measured["error_kinds"],
-            "max_ms": measured.get("max_ms"),
-            "seconds": seconds,
-            "server_p50_ms": server[name].get("p50_ms"),
-            "server_p95_ms": server[name].get("p95_ms"),
-            "server_logged": server[name]["logged"],
-            # Per request the server completed (its log), counting those a stopped wrk no longer waited for.
-            "worker_cpu_ms_per_request": per(groups.get("workers", 0.0), served, 1000),
-            "postgres_cpu_ms_per_request": per(groups.get("postgres", 0.0), served, 1000),
-            "cores": {
-                group: per(value, groups.get("wall", 0.0), digits=2)
-                for group, value in groups.items()
-                if group != "wall"
-            },
-        }
-    return rows
-
-
-def targets(rows: dict) -> dict:
-    ceiling = rows[CEILING]["rps"]
-    ratios = {name: round(rows[name]["rps"] / ceiling, 3) if ceiling else None for name in ENDPOINTS if name != CEILING}
-    catalogue_p95 = {name: rows[name]["p95_ms"] for name in CATALOGUE_READS}
-    return {
-        "zero_errors": all(row["errors"] == 0 for row in rows.values()),
-        "catalogue_p95_ok": all(p95 is not None and p95 <= CATALOGUE_P95_LIMIT_MS for p95 in catalogue_p95.values()),
-        "catalogue_p95_ms": catalogue_p95,
-        "catalogue_p95_limit_ms": CATALOGUE_P95_LIMIT_MS,
-        "ratios_ok": all(ratio is not None and ratio >= RATIO_FLOOR for ratio in ratios.values()),
-        "ratios": ratios,
-        "ratio_floor": RATIO_FLOOR,
-    }
-
-
-def print_table(rows: dict, checks: dict) -> None:
-    print(f"{'endpoint':<17}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>7}"
-          f"{'server p50/p95':>16}{'worker CPU/req':>16}{'ratio':>7}")  # fmt: skip
-    for name, row in rows.items():
-        server = f"{row['server_p50_ms']}/{row['server_p95_ms']}"
-        ratio = checks["ratios"].get(name)
-        ratio_text = "" if ratio is None else f"{ratio:>7.2f}"
-        print(f"{name:<17}{row['requests']:>9}{row['rps']:>9.1f}{row['p50_ms'] or 0:>9.1f}{row['p95_ms'] or 0:>9.1f}"
-              f"{row['p99_ms'] or 0:>9.1f}{row['errors']:>7}{server:>16}"
-              f"{row['worker_cpu_ms_per_request'] or 0:>13.2f} ms{ratio_text}")  # fmt: skip
-    print("cores busy while each endpoint ran (CPU s per s):")
-    for name, row in rows.items():
-        cores = row["cores"]
-        ours = sum(value or 0 for group, value in cores.items() if group != "machine")
-        print(f"  {name:<17}" + "  ".join(f"{group} {value or 0:.2f}" for group, value in cores.items())
-              + f"  (everything else on the machine {(cores.get('machine') or 0) - ours:.2f})")  # fmt: skip
-    verdict = {True: "met", False: "MISSED"}
-    print(f"targets: 0 errors {verdict[checks['zero_errors']]}; catalogue p95 <= {CATALOGUE_P95_LIMIT_MS:g} ms "
-          f"{verdict[checks['catalogue_p95_ok']]} {checks['catalogue_p95_ms']}; each endpoint >= "
-          f"{RATIO_FLOOR:.0%} of the ping's req/s {verdict[checks['ratios_ok']]} {checks['ratios']}")  # fmt: skip
-
-
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
@@ -449,7 +372,7 @@ def main() -> None:
     postgres_pids = postgres_backends(urlsplit(args.database_url).path.lstrip("/")) if vendor == "postgresql" else list
     logs = Path(tempfile.mkdtemp(prefix="bench-load-"))
     port = args.port or free_port()
-    server = None
+    server, finished = None, False
     try:
         server = start_server(args, args.database_url, port, logs)
         preflight(port, setup["endpoints"])
@@ -462,18 +385,18 @@ def main() -> None:
                 "slices": slices(args.duration, args.rounds), "access_log": logs / "access.log"}  # fmt: skip
         result, cpu = drive(args, plan, server.pid, postgres_pids)
         loadavg_after = os.getloadavg()
+        paths = {name: spec["path"] for name, spec in setup["endpoints"].items()}
+        served = server_times(logs / "access.log", paths)
+        finished = True
     finally:
         stop(server)
-    paths = {name: spec["path"] for name, spec in setup["endpoints"].items()}
-    rows = summarise(result, cpu, server_times(logs / "access.log", paths))
+        if finished and not args.keep_logs:
+            shutil.rmtree(logs)
+        else:  # a failed run keeps them: the server's errors are in error.log
+            log(f"gunicorn logs kept in {logs}")
+    rows = summarise(result, cpu, served)
     checks = targets(rows)
     print_table(rows, checks)
-    if args.keep_logs:
-        log(f"gunicorn logs kept in {logs}")
-    else:
-        for path in logs.iterdir():
-            path.unlink()
-        logs.rmdir()
     client_cores = max(row["cores"].get("client") or 0.0 for row in rows.values())
     parameters = {
         "clients": args.clients, "duration_s": args.duration, "rounds": args.rounds,

@@ -185,9 +185,8 @@ def handshake(word: str, index: int, detail: dict | None = None) -> None:
 async def main_async(plan: dict) -> dict:
     connections = [Connection(plan["host"], plan["port"]) for _ in range(plan["clients"])]
     names = list(plan["endpoints"])
-    for name in (
-        names if plan["warmup_seconds"] else ()
-    ):  # warm-up: every endpoint in every worker (imports, caches, database connections)
+    warmup = names if plan["warmup_seconds"] else []  # every endpoint in every worker: imports, caches, connections
+    for name in warmup:
         await run_slice(plan, connections, name, plan["warmup_seconds"] / len(names), "warmup", None)
     tallies = {name: Tally() for name in names}
     slices = []
