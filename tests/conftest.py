@@ -66,6 +66,17 @@ def tasks_run_in_process():
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def catalogue_memos_start_empty():
+    """Each test starts with this process's catalogue memos empty (emissions.catalogue_version). The version alone
+    does not tell tests apart on SQLite, which rolls back its id counters with each test's transaction."""
+    from emissions.catalogue_version import catalogue_memos_clear
+
+    catalogue_memos_clear()
+    yield
+    catalogue_memos_clear()
+
+
 @pytest.fixture
 def curator(django_user_model):
     user = django_user_model.objects.create_user("curator", "curator@example.org", "pw", is_staff=True)

@@ -165,6 +165,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 # is sent to the workers again by the sweeper, which beat runs every RECOMPUTE_SWEEP_SECONDS.
 RECOMPUTE_STALE_AFTER_SECONDS = env_int("RECOMPUTE_STALE_AFTER_SECONDS", 60)
 RECOMPUTE_SWEEP_SECONDS = env_int("RECOMPUTE_SWEEP_SECONDS", 30)
+# Public catalogue reads and estimates are kept per process while the catalogue's version is unchanged
+# (emissions.catalogue_version); each process re-reads that version at most this often, so a curation change or
+# a recompute reaches every answer within this many milliseconds.
+CATALOGUE_RECHECK_MS = env_int("CATALOGUE_RECHECK_MS", 1000)
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-stale-footprints": {
         "task": "emissions.tasks.sweep_stale_footprints",

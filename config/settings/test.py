@@ -18,3 +18,5 @@ STORAGES = {
 ALLOWED_HOSTS = ["*"]
 # No API rate limits in tests (the throttling test sets its own), so suites and fuzzing never meet a 429.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None}}  # noqa: F405
+# The catalogue version is re-read on every use, so a test sees its own writes at once.
+CATALOGUE_RECHECK_MS = 0

@@ -18,6 +18,7 @@ from emissions.api.common import FiniteFloatField, PublicReadMixin, error_respon
 from emissions.api_serializers import EstimateResultSerializer
 from emissions.engine import FootprintResult
 from emissions.estimation import EstimateInputError, Place
+from emissions.factor_index import current_factor_index
 
 TAG = "estimates"
 # A sanity ceiling on every number given, not a physical bound: no real workload comes near it, and products of a
@@ -100,7 +101,7 @@ def inference_estimate(data: dict) -> FootprintResult:
     return estimation.estimate_inference(
         model=model, output_tokens=data["output_tokens"] * requests, input_tokens=data["input_tokens"] * requests,
         requests=requests, place=_place(data), accelerator=accelerator, batch_size=data.get("batch_size"),
-        pue=data.get("pue"),
+        pue=data.get("pue"), source=current_factor_index(),
     )  # fmt: skip
 
 
@@ -110,7 +111,7 @@ def training_estimate(data: dict) -> FootprintResult:
         accelerator=estimation.find_accelerator(data["accelerator"]),
         accelerator_hours=data.get("accelerator_hours"), accelerator_count=data.get("accelerator_count"),
         hours=data.get("hours"), power_watts=data.get("power_watts"), pue=data.get("pue"),
-        energy_kwh=data.get("energy_kwh"), place=_place(data),
+        energy_kwh=data.get("energy_kwh"), place=_place(data), source=current_factor_index(),
     )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
+from emissions.api.caching import CatalogueCachedMixin
 from emissions.api.common import EXAMPLE_HOST, LIST_FILTER_BACKENDS, PublicReadMixin, error_responses, not_found
 from emissions.api.filters import FootprintFilter
 from emissions.api_serializers import FootprintSerializer
@@ -54,7 +55,7 @@ def _footprints() -> QuerySet[ModelFootprint]:
     responses={200: FootprintSerializer, **error_responses(400, 404)},
     examples=[OpenApiExample("Llama 3.1 8B, world average", value=FOOTPRINT_EXAMPLE, response_only=True)],
 ))  # fmt: skip
-class FootprintListApi(PublicReadMixin, ListAPIView):
+class FootprintListApi(CatalogueCachedMixin, PublicReadMixin, ListAPIView):
     serializer_class = FootprintSerializer
     filterset_class = FootprintFilter
     filter_backends = LIST_FILTER_BACKENDS
@@ -76,7 +77,7 @@ class FootprintListApi(PublicReadMixin, ListAPIView):
     responses={200: FootprintSerializer, **error_responses(404)},
     examples=[OpenApiExample("Llama 3.1 8B", value=FOOTPRINT_EXAMPLE, response_only=True)],
 ))  # fmt: skip
-class ModelFootprintsApi(PublicReadMixin, ListAPIView):
+class ModelFootprintsApi(CatalogueCachedMixin, PublicReadMixin, ListAPIView):
     queryset = ModelFootprint.objects.none()  # for the browsable API's filter form; list() reads model_footprints
     serializer_class = FootprintSerializer
     pagination_class = None  # a model has a footprint per serving region: a handful

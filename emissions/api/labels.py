@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
+from emissions.api.caching import CatalogueCachedMixin
 from emissions.api.common import EXAMPLE_HOST, LIST_FILTER_BACKENDS, PublicReadMixin, error_responses, not_found
 from emissions.api_serializers import LabelSerializer
 from emissions.labels import Label, model_label, task_grades
@@ -50,7 +51,7 @@ def label_from_grades(model: AIModel, graded: tuple) -> Label:
     responses={200: LabelSerializer, **error_responses(400, 404)},
     examples=[OpenApiExample("Llama 3.1 8B", value=LABEL_EXAMPLE, response_only=True)],
 ))  # fmt: skip
-class LabelListApi(PublicReadMixin, ListAPIView):
+class LabelListApi(CatalogueCachedMixin, PublicReadMixin, ListAPIView):
     serializer_class = LabelSerializer
     filterset_class = AIModelFilter
     filter_backends = LIST_FILTER_BACKENDS
@@ -77,7 +78,7 @@ class LabelListApi(PublicReadMixin, ListAPIView):
     responses={200: LabelSerializer, **error_responses(404)},
     examples=[OpenApiExample("Llama 3.1 8B", value=LABEL_EXAMPLE, response_only=True)],
 ))  # fmt: skip
-class LabelDetailApi(PublicReadMixin, RetrieveAPIView):
+class LabelDetailApi(CatalogueCachedMixin, PublicReadMixin, RetrieveAPIView):
     serializer_class = LabelSerializer
 
     def get_object(self) -> Label:
