@@ -37,13 +37,18 @@ def _closest(value: str, candidates: list[str]) -> str:
     return f"; closest matches: {', '.join(matches)}" if matches else ""
 
 
+def unknown(*, option: str, noun: str, value: str, candidates: list[str], upper: bool = False) -> EstimateInputError:
+    """The error for an identifier that matches nothing, with the closest of ``candidates`` (upper: zone codes)."""
+    typed = value.upper() if upper else value.lower()
+    return EstimateInputError(option, f"unknown {noun} {value!r}{_closest(typed, candidates)}")
+
+
 def _find(queryset, field: str, value: str, option: str, noun: str):
     """The object whose ``field`` is ``value`` (case-insensitive), or an error that suggests the closest ones."""
     found = queryset.filter(**{f"{field}__iexact": value}).first()
     if found is None:
         candidates = list(queryset.model.objects.values_list(field, flat=True))
-        typed = value.upper() if field == "code" else value.lower()
-        raise EstimateInputError(option, f"unknown {noun} {value!r}{_closest(typed, candidates)}")
+        raise unknown(option=option, noun=noun, value=value, candidates=candidates, upper=field == "code")
     return found
 
 

@@ -3,7 +3,10 @@
 Same inputs (the command's options, ``--output-tokens`` as ``output_tokens``), same rules (tokens are per
 request; a place is a region, a zone or a bare grid intensity, one at most; PUE at least 1; training needs hours
 or a disclosed energy) and the same JSON as ``--format json``: both call ``emissions.estimation`` with the same
-arguments, and a test runs both on the same input and compares the output.
+arguments, and a test runs both on the same input and compares the output. The one difference is where they
+read the catalogue: the command asks the database, the API asks this process's in-memory indexes of the factors
+and of the models, accelerators, regions and zones (``emissions.factor_index``, ``emissions.entity_index``), kept
+while the catalogue version is unchanged: an estimate then costs one query or none.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from emissions import estimation
 from emissions.api.common import FiniteFloatField, PublicReadMixin, error_responses
 from emissions.api_serializers import EstimateResultSerializer
 from emissions.engine import FootprintResult
+from emissions.entity_index import EntityIndex, current_entity_index
 from emissions.estimation import EstimateInputError, Place
 from emissions.factor_index import current_factor_index
 
@@ -82,12 +86,12 @@ class TrainingInputSerializer(PlaceSerializer):
         return data
 
 
-def _place(data: dict) -> Place | None:
+def _place(data: dict, entities: EntityIndex) -> Place | None:
     """The command's ``_place``: a region, else a zone, else a bare grid intensity, else the default place."""
     if data.get("region"):
-        return Place(region=estimation.find_region(data["region"]))
+        return Place(region=entities.region(data["region"]))
     if data.get("zone"):
-        return Place(zone=estimation.find_zone(data["zone"]))
+        return Place(zone=entities.zone(data["zone"]))
     if data.get("grid_intensity") is not None:
         return Place(grid_intensity=data["grid_intensity"])
     return None
@@ -95,23 +99,25 @@ def _place(data: dict) -> Place | None:
 
 def inference_estimate(data: dict) -> FootprintResult:
     """The command's ``estimate inference``: per-request tokens times requests, the model's accelerator unless given."""
-    model = estimation.find_model(data["model"])
-    accelerator = estimation.find_accelerator(data["accelerator"]) if data.get("accelerator") else None
+    entities = current_entity_index()
+    model = entities.model(data["model"])
+    accelerator = entities.accelerator(data["accelerator"]) if data.get("accelerator") else None
     requests = data["requests"]
     return estimation.estimate_inference(
         model=model, output_tokens=data["output_tokens"] * requests, input_tokens=data["input_tokens"] * requests,
-        requests=requests, place=_place(data), accelerator=accelerator, batch_size=data.get("batch_size"),
-        pue=data.get("pue"), source=current_factor_index(),
+        requests=requests, place=_place(data, entities) or entities.default_place(model), accelerator=accelerator,
+        batch_size=data.get("batch_size"), pue=data.get("pue"), source=current_factor_index(),
     )  # fmt: skip
 
 
 def training_estimate(data: dict) -> FootprintResult:
     """The command's ``estimate training``."""
+    entities = current_entity_index()
     return estimation.estimate_training(
-        accelerator=estimation.find_accelerator(data["accelerator"]),
+        accelerator=entities.accelerator(data["accelerator"]),
         accelerator_hours=data.get("accelerator_hours"), accelerator_count=data.get("accelerator_count"),
         hours=data.get("hours"), power_watts=data.get("power_watts"), pue=data.get("pue"),
-        energy_kwh=data.get("energy_kwh"), place=_place(data), source=current_factor_index(),
+        energy_kwh=data.get("energy_kwh"), place=_place(data, entities), source=current_factor_index(),
     )  # fmt: skip
 
 

@@ -37,6 +37,8 @@ def command_error(what: str, body: dict) -> str:
     {"model": "google/gemini-test", "output_tokens": 250, "zone": "FRA", "pue": 1.3, "accelerator": "nvidia-h100-sxm"},
     {"model": "stability/sd-test", "output_tokens": 2, "grid_intensity": 100},
     {"model": "google/gemini-small-test", "output_tokens": 0, "input_tokens": 5000, "requests": 1000000},
+    {"model": "Meta/Llama-3.1-8B", "output_tokens": 400, "zone": "fra", "accelerator": "NVIDIA-H100-SXM"},
+    {"model": "google/gemini-test", "output_tokens": 100, "region": "GCP/Europe-West4"},
 ])  # fmt: skip
 def test_an_inference_estimate_is_the_commands_json(api, catalogue, body):
     response = api.post(INFERENCE, body, format="json")
