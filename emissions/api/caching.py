@@ -17,17 +17,17 @@ RESPONSES = CatalogueMemo(maxsize=512)  # a few MB at most: a ranking page of 50
 
 
 class CatalogueCachedMixin:
-    """For a public GET view: serve its JSON from ``RESPONSES``, or compute, render and keep it."""
+    """For a public GET view: serve its JSON from ``RESPONSES``, or compute it (``answer``), render and keep it."""
 
     def get(self, request, *args, **kwargs):
         if request.accepted_renderer.format != "json":  # the browsable API renders per user: not kept
-            return super().get(request, *args, **kwargs)
+            return self.answer(request, *args, **kwargs)
         key = (request.accepted_media_type, request.build_absolute_uri())
         kept, version = RESPONSES.lookup(key)
         if kept is not None:
             content, content_type = kept
             return HttpResponse(content, content_type=content_type)
-        response = super().get(request, *args, **kwargs)
+        response = self.answer(request, *args, **kwargs)
         if response.status_code == 200:
             response.accepted_renderer = request.accepted_renderer
             response.accepted_media_type = request.accepted_media_type
@@ -35,3 +35,7 @@ class CatalogueCachedMixin:
             response.render()
             RESPONSES.put(key, (response.content, response["Content-Type"]), version=version)
         return response
+
+    def answer(self, request, *args, **kwargs):
+        """The answer to keep: the generic view's own GET unless the view says otherwise."""
+        return super().get(request, *args, **kwargs)

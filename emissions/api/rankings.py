@@ -10,7 +10,7 @@ from __future__ import annotations
 from django_filters import BooleanFilter
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions
-from rest_framework.generics import ListAPIView
+from rest_framework.generics import GenericAPIView
 
 from emissions.api.caching import CatalogueCachedMixin
 from emissions.api.common import EXAMPLE_HOST, PublicReadMixin, error_responses
@@ -106,11 +106,11 @@ def _selection(selection: dict, presentation: dict) -> dict:
     responses={200: RankingPageSerializer, **error_responses(400, 404)},
     examples=[OpenApiExample("Text models by CO₂e per request", value=PAGE_EXAMPLE, response_only=True)],
 ))  # fmt: skip
-class RankingApi(CatalogueCachedMixin, PublicReadMixin, ListAPIView):
+class RankingApi(CatalogueCachedMixin, PublicReadMixin, GenericAPIView):
     queryset = ModelFootprint.objects.none()  # what RankingFilter is declared over; the ranking reads its own rows
     serializer_class = RankingRowSerializer
 
-    def list(self, request):
+    def answer(self, request):
         ranking = RankingFilter(request.query_params, request=request)
         if not ranking.is_valid():
             raise exceptions.ValidationError(ranking.errors)
