@@ -29,6 +29,14 @@ def _by_key(objects: Iterable[T], field: str) -> dict[str, T]:
     return found
 
 
+def _found(index: dict[str, T], value: str, *, option: str, noun: str, candidates: list[str], upper: bool = False) -> T:
+    """The object ``value`` names (case-insensitive), or the command's error with the closest identifiers."""
+    found = index.get(value.lower())
+    if found is None:
+        raise unknown(option=option, noun=noun, value=value, candidates=candidates, upper=upper)
+    return found
+
+
 class EntityIndex:
     """Every model (with its vendor, serving accelerator and serving regions), accelerator, region and zone."""
 
@@ -36,6 +44,8 @@ class EntityIndex:
                  zones: list[GridZone]):  # fmt: skip
         self._models, self._accelerators = _by_key(models, "slug"), _by_key(accelerators, "slug")
         self._regions, self._zones = _by_key(regions, "slug"), _by_key(zones, "code")
+        # Serving regions come prefetched in the database's slug order, the order estimation.default_place uses.
+        self._first_regions = {m.pk: next(iter(m.serving_regions.all()), None) for m in models}
         self._model_slugs = [m.slug for m in models]
         self._accelerator_slugs = [a.slug for a in accelerators]
         self._region_slugs = [r.slug for r in regions]
@@ -52,33 +62,21 @@ class EntityIndex:
         )
 
     def model(self, slug: str) -> AIModel:
-        found = self._models.get(slug.lower())
-        if found is None:
-            raise unknown(option="--model", noun="model", value=slug, candidates=self._model_slugs)
-        return found
+        return _found(self._models, slug, option="--model", noun="model", candidates=self._model_slugs)
 
     def accelerator(self, slug: str) -> Accelerator:
-        found = self._accelerators.get(slug.lower())
-        if found is None:
-            raise unknown(option="--accelerator", noun="accelerator", value=slug, candidates=self._accelerator_slugs)
-        return found
+        return _found(self._accelerators, slug, option="--accelerator", noun="accelerator",
+                      candidates=self._accelerator_slugs)  # fmt: skip
 
     def region(self, slug: str) -> Region:
-        found = self._regions.get(slug.lower())
-        if found is None:
-            raise unknown(option="--region", noun="region", value=slug, candidates=self._region_slugs)
-        return found
+        return _found(self._regions, slug, option="--region", noun="region", candidates=self._region_slugs)
 
     def zone(self, code: str) -> GridZone:
-        found = self._zones.get(code.lower())
-        if found is None:
-            raise unknown(option="--zone", noun="zone", value=code, candidates=self._zone_codes, upper=True)
-        return found
+        return _found(self._zones, code, option="--zone", noun="zone", candidates=self._zone_codes, upper=True)
 
     def default_place(self, model: AIModel) -> Place:
         """``estimation.default_place``: the model's first serving region by slug, else the world average."""
-        regions = model.serving_regions.all()  # prefetched, ordered by slug
-        return Place(region=regions[0] if regions else None)
+        return Place(region=self._first_regions[model.pk])
 
 
 _LOADED = CatalogueMemo(maxsize=1)
