@@ -40,6 +40,11 @@ def factor_ref(factor: EmissionFactor, version: int | None) -> dict:
     }
 
 
+def factor_estimate(factor: EmissionFactor) -> engine.Estimate:
+    """A factor's value and range as the engine takes them."""
+    return engine.Estimate.from_catalogue(factor.value, factor.value_low, factor.value_high)
+
+
 @dataclass
 class FactorSet:
     """The approved factors in force for one subject on one date, by kind."""
@@ -49,13 +54,26 @@ class FactorSet:
 
     def estimate(self, kind: str) -> engine.Estimate | None:
         factor = self.factors.get(kind)
-        if factor is None:
-            return None
-        return engine.Estimate.from_catalogue(factor.value, factor.value_low, factor.value_high)
+        return factor_estimate(factor) if factor else None
 
     def ref(self, kind: str) -> dict | None:
         factor = self.factors.get(kind)
         return factor_ref(factor, self.versions.get(factor.pk)) if factor else None
+
+
+@dataclass
+class IndexedFactorSet(FactorSet):
+    """A ``FactorSet`` whose estimates and references its ``FactorIndex`` builds once per factor."""
+
+    index: FactorIndex | None = None
+
+    def estimate(self, kind: str) -> engine.Estimate | None:
+        factor = self.factors.get(kind)
+        return self.index.estimate_of(factor) if factor else None
+
+    def ref(self, kind: str) -> dict | None:
+        factor = self.factors.get(kind)
+        return dict(self.index.ref_of(factor)) if factor else None  # a copy: callers own their references
 
 
 class FactorSource(Protocol):
@@ -97,6 +115,9 @@ class FactorIndex:
                 self._by_subject[(field_name, getattr(factor, f"{field_name}_id"))].append(factor)
         self.versions = versions
         self.closed_text_model_ids = closed_text_model_ids
+        # An index never changes, so neither do a factor's engine estimate and reference: built on first use.
+        self._estimates: dict[int, engine.Estimate] = {}
+        self._refs: dict[int, dict] = {}
 
     @classmethod
     def load(cls) -> FactorIndex:
@@ -119,7 +140,19 @@ class FactorIndex:
             for f in self._by_subject.get((subject_field, subject_id), ())
             if _in_force(f, on)
         }
-        return FactorSet(found, {f.pk: self.versions.get(f.pk) for f in found.values()})
+        return IndexedFactorSet(found, {f.pk: self.versions.get(f.pk) for f in found.values()}, index=self)
+
+    def estimate_of(self, factor: EmissionFactor) -> engine.Estimate:
+        found = self._estimates.get(factor.pk)
+        if found is None:
+            found = self._estimates[factor.pk] = factor_estimate(factor)
+        return found
+
+    def ref_of(self, factor: EmissionFactor) -> dict:
+        found = self._refs.get(factor.pk)
+        if found is None:
+            found = self._refs[factor.pk] = factor_ref(factor, self.versions.get(factor.pk))
+        return found
 
     def closed_text_model_sizes(self, on: dt.date) -> list[EmissionFactor]:
         return [
