@@ -3,10 +3,11 @@
 Same inputs (the command's options, ``--output-tokens`` as ``output_tokens``), same rules (tokens are per
 request; a place is a region, a zone or a bare grid intensity, one at most; PUE at least 1; training needs hours
 or a disclosed energy) and the same JSON as ``--format json``: both call ``emissions.estimation`` with the same
-arguments, and a test runs both on the same input and compares the output. The one difference is where they
-read the catalogue: the command asks the database, the API asks this process's in-memory indexes of the factors
-and of the models, accelerators, regions and zones (``emissions.factor_index``, ``emissions.entity_index``), kept
-while the catalogue version is unchanged: an estimate then costs one query or none.
+arguments (``emissions.estimate_requests``), and a test runs both on the same input and compares the output. The
+one difference is where they read the catalogue: the command asks the database, the API asks this process's
+in-memory indexes of the factors and of the models, accelerators, regions and zones (``emissions.factor_index``,
+``emissions.entity_index``), kept while the catalogue version is unchanged, so an estimate reads nothing but that
+version, at most once a second.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emissions import estimation
 from emissions.api.common import FiniteFloatField, PublicReadMixin, error_responses
 from emissions.api_serializers import EstimateResultSerializer
 from emissions.engine import FootprintResult
-from emissions.entity_index import EntityIndex, current_entity_index
-from emissions.estimation import EstimateInputError, Place
+from emissions.entity_index import current_entity_index
+from emissions.estimate_requests import inference_from, training_from
+from emissions.estimation import EstimateInputError
 from emissions.factor_index import current_factor_index
 
 TAG = "estimates"
@@ -98,39 +99,16 @@ class TrainingInputSerializer(PlaceSerializer):
         return data
 
 
-def _place(data: dict, entities: EntityIndex) -> Place | None:
-    """The command's ``_place``: a region, else a zone, else a bare grid intensity, else the default place."""
-    if data.get("region"):
-        return Place(region=entities.region(data["region"]))
-    if data.get("zone"):
-        return Place(zone=entities.zone(data["zone"]))
-    if data.get("grid_intensity") is not None:
-        return Place(grid_intensity=data["grid_intensity"])
-    return None
-
-
 def inference_estimate(data: dict) -> FootprintResult:
-    """The command's ``estimate inference``: per-request tokens times requests, the model's accelerator unless given."""
-    entities = current_entity_index()
-    model = entities.model(data["model"])
-    accelerator = entities.accelerator(data["accelerator"]) if data.get("accelerator") else None
-    requests = data["requests"]
-    return estimation.estimate_inference(
-        model=model, output_tokens=data["output_tokens"] * requests, input_tokens=data["input_tokens"] * requests,
-        requests=requests, place=_place(data, entities) or entities.default_place(model), accelerator=accelerator,
-        batch_size=data.get("batch_size"), pue=data.get("pue"), source=current_factor_index(),
-    )  # fmt: skip
+    """The command's ``estimate inference``, from this process's indexes."""
+    _, result = inference_from(data, lookups=current_entity_index(), source=current_factor_index())
+    return result
 
 
 def training_estimate(data: dict) -> FootprintResult:
-    """The command's ``estimate training``."""
-    entities = current_entity_index()
-    return estimation.estimate_training(
-        accelerator=entities.accelerator(data["accelerator"]),
-        accelerator_hours=data.get("accelerator_hours"), accelerator_count=data.get("accelerator_count"),
-        hours=data.get("hours"), power_watts=data.get("power_watts"), pue=data.get("pue"),
-        energy_kwh=data.get("energy_kwh"), place=_place(data, entities), source=current_factor_index(),
-    )  # fmt: skip
+    """The command's ``estimate training``, from this process's indexes."""
+    _, result = training_from(data, lookups=current_entity_index(), source=current_factor_index())
+    return result
 
 
 def _field_of(option: str) -> str:

@@ -11,8 +11,8 @@ import math
 
 from django.core.management.base import BaseCommand, CommandError
 
-from emissions import estimation
-from emissions.estimation import EstimateInputError, Place
+from emissions import estimate_requests
+from emissions.estimation import EstimateInputError
 
 METRIC_LABELS = [
     ("energy_kwh", "Energy", "kWh"),
@@ -98,50 +98,21 @@ class Command(BaseCommand):
         else:
             self._table(title, data)
 
-    def _place(self, options) -> Place | None:
-        if options.get("region"):
-            return Place(region=estimation.find_region(options["region"]))
-        if options.get("zone"):
-            return Place(zone=estimation.find_zone(options["zone"]))
-        if options.get("grid_intensity") is not None:
-            return Place(grid_intensity=options["grid_intensity"])
-        return None
-
     def _estimate(self, what: str, options):
         if options.get("pue") is not None and options["pue"] < 1:
             raise EstimateInputError("--pue", f"must be 1 or more, got {options['pue']:g}")
         if what == "inference":
-            model = estimation.find_model(options["model"])
-            accelerator = estimation.find_accelerator(options["accelerator"]) if options.get("accelerator") else None
-            requests = options["requests"]
-            result = estimation.estimate_inference(
-                model=model,
-                output_tokens=options["output_tokens"] * requests,
-                input_tokens=options["input_tokens"] * requests,
-                requests=requests,
-                place=self._place(options),
-                accelerator=accelerator,
-                batch_size=options.get("batch_size"),
-                pue=options.get("pue"),
-            )
-            return result, f"{model.slug}: {requests:g} request(s)"
-        accelerator = estimation.find_accelerator(options["accelerator"])
+            model, result = estimate_requests.inference_from(options)
+            return result, f"{model.slug}: {options['requests']:g} request(s)"
         hours_given = options.get("accelerator_hours") is not None
         pair_given = options.get("accelerator_count") is not None and options.get("hours") is not None
         if not (hours_given or pair_given or options.get("energy_kwh") is not None):
+            # An unknown accelerator is the error to report first.
+            estimate_requests.DATABASE_LOOKUPS.accelerator(options["accelerator"])
             raise EstimateInputError(
                 "--accelerator-hours", "give --accelerator-hours, or --accelerator-count with --hours, or --energy-kwh"
             )
-        result = estimation.estimate_training(
-            accelerator=accelerator,
-            accelerator_hours=options.get("accelerator_hours"),
-            accelerator_count=options.get("accelerator_count"),
-            hours=options.get("hours"),
-            power_watts=options.get("power_watts"),
-            pue=options.get("pue"),
-            energy_kwh=options.get("energy_kwh"),
-            place=self._place(options),
-        )
+        accelerator, result = estimate_requests.training_from(options)
         return result, f"training on {accelerator.slug}"
 
     def _table(self, title: str, data: dict) -> None:
