@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,19 @@ def tasks_run_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def schema(django_db_setup, django_db_blocker) -> dict:
+    """The OpenAPI document ``manage.py spectacular`` writes, generated once per run; generating it with
+    ``--validate --fail-on-warn`` raises on any warning or error, so a fixture that loads is a clean schema."""
+    import yaml
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        out = StringIO()
+        call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    return yaml.safe_load(out.getvalue())
 
 
 @pytest.fixture(autouse=True)

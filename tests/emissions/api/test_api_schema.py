@@ -4,12 +4,9 @@
 from __future__ import annotations
 
 import re
-from io import StringIO
 
 import pytest
-import yaml
 from django.contrib.staticfiles import finders
-from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +31,6 @@ OUR_ROUTES = {  # operation id: (method, path)
     "estimates_inference_create": ("post", "/api/v1/estimates/inference"),
     "estimates_training_create": ("post", "/api/v1/estimates/training"),
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def schema(django_db_setup, django_db_blocker) -> dict:
-    with django_db_blocker.unblock():
-        out = StringIO()
-        call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)  # raises on a warning or an error
-    return yaml.safe_load(out.getvalue())
 
 
 def our_operations(schema: dict):
