@@ -13,7 +13,8 @@ from django.http import HttpResponse
 
 from emissions.catalogue_version import CatalogueMemo
 
-RESPONSES = CatalogueMemo(maxsize=512)  # a few MB at most: a ranking page of 50 rows is about 25 kB
+# At most about 32 MB a process: the largest answers, 50 footprints a page, are about 62 kB (a ranking 22 kB).
+RESPONSES = CatalogueMemo(maxsize=512)
 
 
 class CatalogueCachedMixin:
