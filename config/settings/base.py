@@ -195,12 +195,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    # Per client address (anonymous) or per user; 429 with Retry-After beyond. Counted in each process's memory
-    # (the default cache): with N server processes a client gets up to N times the rate, and no cache outage can
-    # ever fail a request.
+    # Per client address (anonymous) or per user, one counter per calendar window (config/throttling.py); 429 with
+    # Retry-After beyond. Counted in each process's memory (the default cache): with N server processes a client
+    # gets up to N times the rate, and no cache outage can ever fail a request.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.throttling.AnonWindowThrottle",
+        "config.throttling.UserWindowThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
 from emissions.api.caching import RESPONSES
 from emissions.catalogue_version import _version_sql
@@ -92,7 +92,8 @@ def test_errors_and_the_browsable_api_are_not_kept(api, catalogue):
 
 
 def test_throttling_still_counts_answers_kept_in_memory(api, catalogue, monkeypatch):
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "1000/min"})
+    monkeypatch.setattr(SimpleRateThrottle, "timer", staticmethod(lambda: 1_800_000_000.0))  # one window
     cache.clear()
     try:
         statuses = [api.get(RANKINGS).status_code for _ in range(3)]
