@@ -12,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from django.utils import timezone
+
 from emissions import estimation
-from emissions.engine import FootprintResult
+from emissions.catalogue_version import CatalogueMemo
+from emissions.engine import FootprintResult, InferenceCoefficients
 from emissions.estimation import DATABASE, Place
 from emissions.factor_index import FactorSource
 from vendors.models import Accelerator, AIModel, GridZone, Region
@@ -67,17 +70,37 @@ def place_from(inputs: Mapping, lookups: CatalogueLookups) -> Place | None:
 
 
 def inference_from(
-    inputs: Mapping, *, lookups: CatalogueLookups = DATABASE_LOOKUPS, source: FactorSource = DATABASE
+    inputs: Mapping,
+    *,
+    lookups: CatalogueLookups = DATABASE_LOOKUPS,
+    source: FactorSource = DATABASE,
+    coefficients_memo: CatalogueMemo | None = None,
 ) -> tuple[AIModel, FootprintResult]:
     """The model and the footprint of ``requests`` requests: tokens are per request, the model's accelerator and
-    first serving region apply unless given."""
+    first serving region apply unless given.
+
+    With ``coefficients_memo`` (the API's), the engine's coefficients for a model in a place are computed once per
+    catalogue version: footprints are linear in the quantities, so only those differ between such estimates.
+    """
     model = lookups.model(inputs["model"])
     accelerator = lookups.accelerator(inputs["accelerator"]) if inputs.get("accelerator") else None
+    place = place_from(inputs, lookups) or lookups.default_place(model)
+    batch_size, pue, on = inputs.get("batch_size"), inputs.get("pue"), timezone.now().date()
+
+    def coefficients() -> InferenceCoefficients:
+        return estimation.inference_coefficients(
+            model=model, place=place, accelerator=accelerator, batch_size=batch_size, pue=pue, on=on, source=source
+        )
+
+    if coefficients_memo is None:
+        found = coefficients()
+    else:
+        key = (model.pk, place, accelerator.pk if accelerator else None, batch_size, pue, on)
+        found = coefficients_memo.get_or_compute(key, coefficients)
     requests = inputs["requests"]
-    result = estimation.estimate_inference(
-        model=model, output_tokens=inputs["output_tokens"] * requests, input_tokens=inputs["input_tokens"] * requests,
-        requests=requests, place=place_from(inputs, lookups) or lookups.default_place(model), accelerator=accelerator,
-        batch_size=inputs.get("batch_size"), pue=inputs.get("pue"), source=source,
+    result = estimation.evaluate_inference(
+        found, task=model.task, output_tokens=inputs["output_tokens"] * requests,
+        input_tokens=inputs["input_tokens"] * requests, requests=requests,
     )  # fmt: skip
     return model, result
 

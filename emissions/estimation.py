@@ -243,6 +243,41 @@ def default_place(model: AIModel) -> Place:
     return Place(region=region)
 
 
+def inference_coefficients(
+    *,
+    model: AIModel,
+    place: Place,
+    accelerator: Accelerator | None = None,
+    batch_size: float | None = None,
+    pue: float | None = None,
+    on: dt.date,
+    source: FactorSource = DATABASE,
+) -> engine.InferenceCoefficients:
+    """The engine's coefficients for ``model`` served in ``place``: what an estimate needs besides its quantities.
+
+    Footprints are linear in tokens, units and requests, so one set of coefficients serves every quantity.
+    """
+    profile = model_profile(model, on, source)
+    hardware = accelerator_profile(accelerator or model.serving_accelerator, on, source)
+    setting = deployment(place, on, batch_size=batch_size, pue=pue, source=source)
+    if model.task == "text-generation":
+        return engine.text_generation_coefficients(profile, hardware, setting)
+    return engine.task_coefficients(profile, hardware, setting)
+
+
+def evaluate_inference(
+    coefficients: engine.InferenceCoefficients, *, task: str, output_tokens: float, input_tokens: float,
+    requests: float,
+) -> engine.FootprintResult:  # fmt: skip
+    """The footprint of ``requests`` requests with these coefficients (tokens or units are totals).
+
+    For non-text tasks ``output_tokens`` counts functional units, and per request divides by ``requests``.
+    """
+    if task == "text-generation":
+        return engine.evaluate(coefficients, input_tokens, output_tokens, requests)
+    return engine.evaluate(coefficients, 0.0, 0.0, output_tokens, per_request_divisor=requests)
+
+
 def estimate_inference(
     *,
     model: AIModel,
@@ -260,16 +295,13 @@ def estimate_inference(
 
     For non-text tasks ``output_tokens`` counts functional units: images, 1k embedded tokens or seconds of audio.
     """
-    on = on or timezone.now().date()
-    place = place or default_place(model)
-    profile = model_profile(model, on, source)
-    hardware = accelerator_profile(accelerator or model.serving_accelerator, on, source)
-    setting = deployment(place, on, batch_size=batch_size, pue=pue, source=source)
-    if model.task == "text-generation":
-        return engine.estimate_text_inference(
-            profile, hardware, setting, input_tokens=input_tokens, output_tokens=output_tokens, requests=requests
-        )
-    return engine.estimate_task_inference(profile, hardware, setting, units=output_tokens, requests=requests)
+    coefficients = inference_coefficients(
+        model=model, place=place or default_place(model), accelerator=accelerator, batch_size=batch_size, pue=pue,
+        on=on or timezone.now().date(), source=source,
+    )  # fmt: skip
+    return evaluate_inference(
+        coefficients, task=model.task, output_tokens=output_tokens, input_tokens=input_tokens, requests=requests
+    )
 
 
 def estimate_training(

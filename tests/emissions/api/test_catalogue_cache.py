@@ -11,6 +11,7 @@ from django.db import connection
 from rest_framework.throttling import SimpleRateThrottle
 
 from emissions.api.caching import RESPONSES
+from emissions.api.estimates import COEFFICIENTS
 from emissions.catalogue_version import _version_sql
 from emissions.models import EmissionFactor, Source
 from emissions.services.factors import FactorInput, factor_approve, factor_create_draft
@@ -123,8 +124,22 @@ def test_a_repeated_estimate_reads_only_the_catalogue_version(api, catalogue):
         again = api.post(INFERENCE, body | {"output_tokens": 500}, format="json")
     assert first.status_code == again.status_code == 200
     assert again.json()["energy_kwh"] > first.json()["energy_kwh"]
-    # Tests re-read the version on every use (CATALOGUE_RECHECK_MS=0): once for each index, nothing else.
-    assert only_version_reads(queries) == 2, "factors, models, regions and zones come from this process's indexes"
+    # Tests re-read the version on every use (CATALOGUE_RECHECK_MS=0): once for each index and once for the
+    # engine's coefficients, nothing else.
+    assert only_version_reads(queries) == 3, "factors, models, regions and zones come from this process's indexes"
+
+
+def test_estimates_of_one_model_in_one_place_share_their_coefficients_and_match_the_command(api, catalogue):
+    bodies = [
+        {"model": "meta/llama-3.1-8b", "output_tokens": 400, "input_tokens": 1000, "zone": "USA"},
+        {"model": "meta/llama-3.1-8b", "output_tokens": 40, "input_tokens": 7, "requests": 250, "zone": "USA"},
+        {"model": "meta/llama-3.1-8b", "output_tokens": 400, "input_tokens": 1000, "zone": "FRA"},
+    ]
+    answers = [api.post(INFERENCE, body, format="json").json() for body in bodies]
+    assert len(COEFFICIENTS._entries) == 2, "one set for the model in the USA, one in France"
+    for body, answer in zip(bodies, answers, strict=True):
+        assert answer == command_json("inference", body)
+    assert answers[0]["energy_kwh"] != answers[1]["energy_kwh"] != answers[2]["energy_kwh"]
 
 
 def test_a_model_added_to_the_catalogue_can_be_estimated_at_once(api, catalogue):
