@@ -271,11 +271,11 @@ def evaluate_inference(
 ) -> engine.FootprintResult:  # fmt: skip
     """The footprint of ``requests`` requests with these coefficients (tokens or units are totals).
 
-    For non-text tasks ``output_tokens`` counts functional units, and per request divides by ``requests``.
+    For non-text tasks ``output_tokens`` counts functional units.
     """
     if task == "text-generation":
         return engine.evaluate(coefficients, input_tokens, output_tokens, requests)
-    return engine.evaluate(coefficients, 0.0, 0.0, output_tokens, per_request_divisor=requests)
+    return engine.evaluate_units(coefficients, output_tokens, requests)
 
 
 def estimate_inference(

@@ -100,8 +100,8 @@ class TrainingInputSerializer(PlaceSerializer):
         return data
 
 
-# The engine's coefficients per (model, place, accelerator, batch size, PUE, day): 3.5 kB each pickled, most of it
-# the factor references, which the factor index already holds; 4,096 keep well under 15 MB.
+# The engine's coefficients per (model, place, accelerator, batch size, PUE, day). One pickles to 3.5 kB with the
+# demo catalogue, most of it factor references that the factor index holds anyway: 4,096 stay under 15 MB.
 COEFFICIENTS = CatalogueMemo(maxsize=4096)
 
 

@@ -3,7 +3,7 @@
 Public API (see docs/methodology.md for formulas and sources):
 
 - ranges and inputs: ``Estimate``, ``ModelProfile``, ``AcceleratorProfile``, ``Deployment``, ``ZoneFactors``
-- inference: ``text_generation_coefficients``, ``task_coefficients``, ``evaluate``,
+- inference: ``text_generation_coefficients``, ``task_coefficients``, ``evaluate``, ``evaluate_units``,
   ``estimate_text_inference``, ``estimate_task_inference``, ``accelerators_needed``
 - training: ``TrainingRun``, ``estimate_training``, ``amortise_training``
 - batch: ``FactorTables``, ``estimate_batch``, ``estimate_records``
@@ -33,6 +33,7 @@ from .inference import (
     estimate_task_inference,
     estimate_text_inference,
     evaluate,
+    evaluate_units,
     task_coefficients,
     text_generation_coefficients,
     tts_units_from_characters,
@@ -67,6 +68,7 @@ __all__ = [
     "estimate_text_inference",
     "estimate_training",
     "evaluate",
+    "evaluate_units",
     "per_1k_output_tokens",
     "per_image",
     "per_million_tokens",

@@ -286,10 +286,15 @@ def estimate_text_inference(model: ModelProfile, accelerator: AcceleratorProfile
 def estimate_task_inference(model: ModelProfile, accelerator: AcceleratorProfile | None = None,
                             deployment: Deployment | None = None, *, units: float = 1.0,
                             requests: float | None = None, zone: ZoneFactors | None = None) -> FootprintResult:
-    """Footprint of ``units`` functional units (images, 1k tokens, audio seconds) of a non-text task.
+    """Footprint of ``units`` functional units (images, 1k tokens, audio seconds) of a non-text task."""
+    return evaluate_units(task_coefficients(model, accelerator, deployment), units, requests, zone)
+
+
+def evaluate_units(coefficients: InferenceCoefficients, units: float, requests: float | None = None,
+                   zone: ZoneFactors | None = None) -> FootprintResult:
+    """Footprint of ``units`` functional units with a non-text task's coefficients: units fill the request slot.
 
     ``per_request`` divides by ``requests`` when given, else by the number of units.
     """
-    coefficients = task_coefficients(model, accelerator, deployment)
     return evaluate(coefficients, 0.0, 0.0, units, zone,
                     per_request_divisor=requests if requests is not None else units)
