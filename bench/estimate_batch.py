@@ -55,8 +55,16 @@ SYNTHETIC_MODELS = [
     ("image", "image-generation", None, None),
     ("stt", "speech-to-text", None, None),
 ]
-SYNTHETIC_ZONES = {"FRA": 41.4, "SWE": 35.3, "DEU": 344.0, "USA": 384.4, "IND": 713.0, "CHN": 560.0,
-                   "IRL": 282.0, "JPN": 485.0}
+SYNTHETIC_ZONES = {
+    "FRA": 41.4,
+    "SWE": 35.3,
+    "DEU": 344.0,
+    "USA": 384.4,
+    "IND": 713.0,
+    "CHN": 560.0,
+    "IRL": 282.0,
+    "JPN": 485.0,
+}
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -74,10 +82,14 @@ def _estimate(row: dict[str, str]) -> Estimate:
 def load_models() -> tuple[list[ModelProfile], str]:
     path = DATA / "model_factors.csv"
     if not path.exists():
-        return [ModelProfile(n, task=t, total_params_b=tot, active_params_b=act)
-                for n, t, tot, act in SYNTHETIC_MODELS], "synthetic"
-    tasks = {r["slug"]: r.get("task", "text-generation") for r in _read(DATA / "models.csv")} \
-        if (DATA / "models.csv").exists() else {}
+        return [
+            ModelProfile(n, task=t, total_params_b=tot, active_params_b=act) for n, t, tot, act in SYNTHETIC_MODELS
+        ], "synthetic"
+    tasks = (
+        {r["slug"]: r.get("task", "text-generation") for r in _read(DATA / "models.csv")}
+        if (DATA / "models.csv").exists()
+        else {}
+    )
     by_model: dict[str, dict[str, Estimate]] = {}
     for row in _read(path):
         if row.get("valid_to"):
@@ -87,9 +99,15 @@ def load_models() -> tuple[list[ModelProfile], str]:
     for slug, kinds in sorted(by_model.items()):
         task = tasks.get(slug, "text-generation")
         try:
-            models.append(ModelProfile(slug, task=task, total_params_b=kinds.get("total_params"),
-                                       active_params_b=kinds.get("active_params"),
-                                       energy_per_unit_wh=kinds.get("energy_per_unit")))
+            models.append(
+                ModelProfile(
+                    slug,
+                    task=task,
+                    total_params_b=kinds.get("total_params"),
+                    active_params_b=kinds.get("active_params"),
+                    energy_per_unit_wh=kinds.get("energy_per_unit"),
+                )
+            )
         except (ValueError, KeyError):
             continue  # e.g. a text model without parameters yet
     return models, str(path.relative_to(ROOT))
@@ -135,8 +153,9 @@ def main() -> None:
 
     models, model_source = load_models()
     zones, zone_source = load_zones()
-    coefficients = [text_generation_coefficients(m) if m.task == "text-generation" else task_coefficients(m)
-                    for m in models]
+    coefficients = [
+        text_generation_coefficients(m) if m.task == "text-generation" else task_coefficients(m) for m in models
+    ]
     tables = FactorTables.build(coefficients, zones)
 
     n = args.records
@@ -148,8 +167,15 @@ def main() -> None:
     output_tokens = rng.integers(0, 4_000, n, dtype=np.int64)
     requests = rng.integers(1, 50, n, dtype=np.int64)
 
-    estimate_batch(tables, model_idx[:1000], input_tokens[:1000], output_tokens[:1000], requests[:1000],
-                   zone_idx[:1000], month_idx[:1000])  # warm-up
+    estimate_batch(
+        tables,
+        model_idx[:1000],
+        input_tokens[:1000],
+        output_tokens[:1000],
+        requests[:1000],
+        zone_idx[:1000],
+        month_idx[:1000],
+    )  # warm-up
     start = time.perf_counter()
     result = estimate_batch(tables, model_idx, input_tokens, output_tokens, requests, zone_idx, month_idx)
     seconds = time.perf_counter() - start
@@ -157,21 +183,35 @@ def main() -> None:
 
     k = min(args.sample, n)
     start = time.perf_counter()
-    estimate_records(coefficients, zones, model_idx[:k], input_tokens[:k], output_tokens[:k], requests[:k],
-                     zone_idx[:k], month_idx[:k])
+    estimate_records(
+        coefficients,
+        zones,
+        model_idx[:k],
+        input_tokens[:k],
+        output_tokens[:k],
+        requests[:k],
+        zone_idx[:k],
+        month_idx[:k],
+    )
     per_record_seconds = time.perf_counter() - start
 
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
     print(f"models: {len(models)} ({model_source}); zones: {len(zones)} x {len(MONTHS)} months ({zone_source})")
-    print(f"total energy (central): {totals['energy_kwh'].central:,.1f} kWh; "
-          f"range {totals['energy_kwh'].low:,.1f}-{totals['energy_kwh'].high:,.1f}")
-    print(json.dumps({
-        "records": n,
-        "seconds": round(seconds, 4),
-        "records_per_second": round(n / seconds),
-        "peak_rss_mb": round(peak_rss_mb, 1),
-        "per_record_records_per_second": round(k / per_record_seconds),
-    }))
+    print(
+        f"total energy (central): {totals['energy_kwh'].central:,.1f} kWh; "
+        f"range {totals['energy_kwh'].low:,.1f}-{totals['energy_kwh'].high:,.1f}"
+    )
+    print(
+        json.dumps(
+            {
+                "records": n,
+                "seconds": round(seconds, 4),
+                "records_per_second": round(n / seconds),
+                "peak_rss_mb": round(peak_rss_mb, 1),
+                "per_record_records_per_second": round(k / per_record_seconds),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -125,7 +125,11 @@ class FactorIndex:
 
         factors = list(
             EmissionFactor.objects.filter(status=EmissionFactor.Status.APPROVED).select_related(
-                "source", "zone", "region", "accelerator", "ai_model"  # factor_ref() prints the subject
+                "source",
+                "zone",
+                "region",
+                "accelerator",
+                "ai_model",  # factor_ref() prints the subject
             )
         )
         closed = set(AIModel.objects.filter(task="text-generation", open_weights=False).values_list("pk", flat=True))
@@ -135,11 +139,7 @@ class FactorIndex:
         return [f for group in self._by_subject.values() for f in group]
 
     def factor_set(self, subject_field: str, subject_id: int, on: dt.date) -> FactorSet:
-        found = {
-            f.kind: f
-            for f in self._by_subject.get((subject_field, subject_id), ())
-            if _in_force(f, on)
-        }
+        found = {f.kind: f for f in self._by_subject.get((subject_field, subject_id), ()) if _in_force(f, on)}
         return IndexedFactorSet(found, {f.pk: self.versions.get(f.pk) for f in found.values()}, index=self)
 
     def estimate_of(self, factor: EmissionFactor) -> engine.Estimate:

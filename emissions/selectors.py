@@ -18,7 +18,11 @@ def in_force_on(on: dt.date) -> Q:
 
 def factors_in_force(*, subject_field: str, subject_ids: Iterable[int], on: dt.date) -> QuerySet[EmissionFactor]:
     return EmissionFactor.objects.filter(in_force_on(on), **{f"{subject_field}__in": list(subject_ids)}).select_related(
-        "source", "zone", "region", "accelerator", "ai_model"  # a factor's citation names its subject
+        "source",
+        "zone",
+        "region",
+        "accelerator",
+        "ai_model",  # a factor's citation names its subject
     )
 
 

@@ -243,8 +243,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "estimates", "description": "On-demand estimates, as `manage.py estimate`."},
         {"name": "curation", "description": "Draft, preview, approve and supersede factors (curators)."},
         {"name": "usage uploads", "description": "An organisation's usage files: upload, review, confirm (members)."},
-        {"name": "organisations", "description": "An organisation's usage records, footprints, KPIs and reports "
-         "(members, by role)."},
+        {
+            "name": "organisations",
+            "description": "An organisation's usage records, footprints, KPIs and reports (members, by role).",
+        },
         {"name": "service", "description": "The API itself: ping."},
     ],
     # Several models have a "kind" or "status": one named enum each, so the schema never guesses.

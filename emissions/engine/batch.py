@@ -43,8 +43,9 @@ class FactorTables:
         return self.grid_intensity_g_per_kwh.shape[1] // self.n_months
 
     @classmethod
-    def build(cls, coefficients: Sequence[InferenceCoefficients],
-              zones: Sequence[Sequence[ZoneFactors]]) -> FactorTables:
+    def build(
+        cls, coefficients: Sequence[InferenceCoefficients], zones: Sequence[Sequence[ZoneFactors]]
+    ) -> FactorTables:
         """``coefficients[m]`` per model index; ``zones[z][t]`` per zone index and month index."""
         if not coefficients or not zones or not zones[0]:
             raise ValueError("need at least one model and one zone-month")
@@ -61,13 +62,26 @@ class FactorTables:
         return cls(fac, emb, onsite, loc, mkt, wat, n_months)
 
     @classmethod
-    def from_arrays(cls, facility_wh: np.ndarray, embodied_g: np.ndarray, onsite_water_l_per_kwh: np.ndarray,
-                    grid: np.ndarray, market: np.ndarray, water: np.ndarray) -> FactorTables:
+    def from_arrays(
+        cls,
+        facility_wh: np.ndarray,
+        embodied_g: np.ndarray,
+        onsite_water_l_per_kwh: np.ndarray,
+        grid: np.ndarray,
+        market: np.ndarray,
+        water: np.ndarray,
+    ) -> FactorTables:
         """Direct construction; zone-month arrays shaped (3, Z, T)."""
         z, t = grid.shape[1], grid.shape[2]
-        return cls(np.ascontiguousarray(facility_wh, float), np.ascontiguousarray(embodied_g, float),
-                   np.ascontiguousarray(onsite_water_l_per_kwh, float), grid.reshape(3, z * t).astype(float),
-                   market.reshape(3, z * t).astype(float), water.reshape(3, z * t).astype(float), t)
+        return cls(
+            np.ascontiguousarray(facility_wh, float),
+            np.ascontiguousarray(embodied_g, float),
+            np.ascontiguousarray(onsite_water_l_per_kwh, float),
+            grid.reshape(3, z * t).astype(float),
+            market.reshape(3, z * t).astype(float),
+            water.reshape(3, z * t).astype(float),
+            t,
+        )
 
 
 @dataclass(frozen=True)
@@ -90,8 +104,14 @@ class BatchResult:
         return out
 
 
-def _linear(coefficients: np.ndarray, model: np.ndarray, columns: tuple[np.ndarray, ...], *, out: np.ndarray,
-            scratch: np.ndarray) -> None:
+def _linear(
+    coefficients: np.ndarray,
+    model: np.ndarray,
+    columns: tuple[np.ndarray, ...],
+    *,
+    out: np.ndarray,
+    scratch: np.ndarray,
+) -> None:
     """out = Σ coefficient[i][model] × column[i], in the same order as ``inference.evaluate`` (bit-identical)."""
     np.multiply(coefficients[0].take(model), columns[0], out=out)
     for coefficient, column in zip(coefficients[1:], columns[1:], strict=True):
@@ -99,13 +119,26 @@ def _linear(coefficients: np.ndarray, model: np.ndarray, columns: tuple[np.ndarr
         out += scratch
 
 
-def estimate_batch(tables: FactorTables, model_idx: np.ndarray, input_tokens: np.ndarray,
-                   output_tokens: np.ndarray, requests: np.ndarray, zone_idx: np.ndarray,
-                   month_idx: np.ndarray, *, chunk: int = DEFAULT_CHUNK) -> BatchResult:
+def estimate_batch(
+    tables: FactorTables,
+    model_idx: np.ndarray,
+    input_tokens: np.ndarray,
+    output_tokens: np.ndarray,
+    requests: np.ndarray,
+    zone_idx: np.ndarray,
+    month_idx: np.ndarray,
+    *,
+    chunk: int = DEFAULT_CHUNK,
+) -> BatchResult:
     """Footprint of every record (same formulas as ``inference.evaluate``)."""
     n = len(model_idx)
-    for name, arr in (("input_tokens", input_tokens), ("output_tokens", output_tokens), ("requests", requests),
-                      ("zone_idx", zone_idx), ("month_idx", month_idx)):
+    for name, arr in (
+        ("input_tokens", input_tokens),
+        ("output_tokens", output_tokens),
+        ("requests", requests),
+        ("zone_idx", zone_idx),
+        ("month_idx", month_idx),
+    ):
         if len(arr) != n:
             raise ValueError(f"{name} has {len(arr)} records, model_idx has {n}")
     if n and (model_idx.min() < 0 or model_idx.max() >= tables.n_models):
@@ -145,10 +178,16 @@ def estimate_batch(tables: FactorTables, model_idx: np.ndarray, input_tokens: np
     return BatchResult(**out)
 
 
-def estimate_records(coefficients: Sequence[InferenceCoefficients], zones: Sequence[Sequence[ZoneFactors]],
-                     model_idx: Sequence[int], input_tokens: Sequence[float], output_tokens: Sequence[float],
-                     requests: Sequence[float], zone_idx: Sequence[int],
-                     month_idx: Sequence[int]) -> list[FootprintResult]:
+def estimate_records(
+    coefficients: Sequence[InferenceCoefficients],
+    zones: Sequence[Sequence[ZoneFactors]],
+    model_idx: Sequence[int],
+    input_tokens: Sequence[float],
+    output_tokens: Sequence[float],
+    requests: Sequence[float],
+    zone_idx: Sequence[int],
+    month_idx: Sequence[int],
+) -> list[FootprintResult]:
     """The per-record path: ``inference.evaluate`` once per record (reference for the batch path)."""
     return [
         evaluate(coefficients[int(m)], float(i), float(o), float(r), zones[int(z)][int(t)])

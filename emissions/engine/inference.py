@@ -44,8 +44,9 @@ TASK_DEFAULTS: dict[str, tuple[Estimate, bool, str]] = {
 }
 
 
-def accelerators_needed(total_params_b: float, precision_bytes: float, memory_gb: float,
-                        overhead: float = C.MEMORY_OVERHEAD_FACTOR) -> int:
+def accelerators_needed(
+    total_params_b: float, precision_bytes: float, memory_gb: float, overhead: float = C.MEMORY_OVERHEAD_FACTOR
+) -> int:
     """GPUs to hold the weights: next power of two of ceil(overhead x params x bytes / memory).
 
     Powers of two because tensor parallelism splits attention heads evenly (EcoLogits 2025 rule).
@@ -138,8 +139,15 @@ def _common(accelerator: AcceleratorProfile, deployment: Deployment, side: int) 
     }
 
 
-def _build(acc_j: list[Triple], n_acc: int, accelerator: AcceleratorProfile, deployment: Deployment,
-           host_included: bool, factors: tuple[Any, ...], details: dict[str, Any]) -> InferenceCoefficients:
+def _build(
+    acc_j: list[Triple],
+    n_acc: int,
+    accelerator: AcceleratorProfile,
+    deployment: Deployment,
+    host_included: bool,
+    factors: tuple[Any, ...],
+    details: dict[str, Any],
+) -> InferenceCoefficients:
     """Turn accelerator joules per (input, output, unit) into the full coefficient set."""
     acc_wh, host_wh, emb_g, idle, pue, onsite = [], [], [], [], [], []
     power = accelerator.serving_power_w
@@ -176,8 +184,9 @@ def _build(acc_j: list[Triple], n_acc: int, accelerator: AcceleratorProfile, dep
     )
 
 
-def text_generation_coefficients(model: ModelProfile, accelerator: AcceleratorProfile | None = None,
-                                 deployment: Deployment | None = None) -> InferenceCoefficients:
+def text_generation_coefficients(
+    model: ModelProfile, accelerator: AcceleratorProfile | None = None, deployment: Deployment | None = None
+) -> InferenceCoefficients:
     """Coefficients for a text-generation model served on ``accelerator`` in ``deployment``."""
     accelerator = accelerator or AcceleratorProfile()
     deployment = deployment or Deployment()
@@ -195,15 +204,18 @@ def text_generation_coefficients(model: ModelProfile, accelerator: AcceleratorPr
         in_j = accelerator.compute_scale * prefill_j_per_token_per_bparam(mfu) * active
         acc_j.append((in_j, out_j, 0.0))
     n_acc = accelerators_needed(model.total_params_b.central, model.precision_bytes, accelerator.memory_gb)
-    details = {"task": TEXT_GENERATION, "accelerator_energy_scale": scale,
-               "j_per_output_token": Estimate(*(a[1] for a in acc_j)),
-               "j_per_input_token": Estimate(*(a[0] for a in acc_j))}
-    return _build(acc_j, n_acc, accelerator, deployment, False,
-                  all_factors(model, accelerator, deployment), details)
+    details = {
+        "task": TEXT_GENERATION,
+        "accelerator_energy_scale": scale,
+        "j_per_output_token": Estimate(*(a[1] for a in acc_j)),
+        "j_per_input_token": Estimate(*(a[0] for a in acc_j)),
+    }
+    return _build(acc_j, n_acc, accelerator, deployment, False, all_factors(model, accelerator, deployment), details)
 
 
-def task_coefficients(model: ModelProfile, accelerator: AcceleratorProfile | None = None,
-                      deployment: Deployment | None = None) -> InferenceCoefficients:
+def task_coefficients(
+    model: ModelProfile, accelerator: AcceleratorProfile | None = None, deployment: Deployment | None = None
+) -> InferenceCoefficients:
     """Coefficients per functional unit (request slot) for embeddings, images, speech tasks.
 
     The model's own published energy_per_unit wins; else the task default of constants.py.
@@ -222,10 +234,10 @@ def task_coefficients(model: ModelProfile, accelerator: AcceleratorProfile | Non
     n_acc = 1
     if model.total_params_b is not None:
         n_acc = accelerators_needed(model.total_params_b.central, model.precision_bytes, accelerator.memory_gb)
-    details = {"task": model.task, "unit": unit, "energy_per_unit_origin": origin,
-               "accelerator_energy_scale": scale}
-    return _build(acc_j, n_acc, accelerator, deployment, host_included,
-                  all_factors(model, accelerator, deployment), details)
+    details = {"task": model.task, "unit": unit, "energy_per_unit_origin": origin, "accelerator_energy_scale": scale}
+    return _build(
+        acc_j, n_acc, accelerator, deployment, host_included, all_factors(model, accelerator, deployment), details
+    )
 
 
 def tts_units_from_characters(characters: float) -> float:
@@ -233,9 +245,15 @@ def tts_units_from_characters(characters: float) -> float:
     return characters / C.TTS_CHARS_PER_AUDIO_SECOND
 
 
-def evaluate(coefficients: InferenceCoefficients, input_tokens: float = 0.0, output_tokens: float = 0.0,
-             requests: float = 1.0, zone: ZoneFactors | None = None, *,
-             per_request_divisor: float | None = None) -> FootprintResult:
+def evaluate(
+    coefficients: InferenceCoefficients,
+    input_tokens: float = 0.0,
+    output_tokens: float = 0.0,
+    requests: float = 1.0,
+    zone: ZoneFactors | None = None,
+    *,
+    per_request_divisor: float | None = None,
+) -> FootprintResult:
     """Footprint of ``requests`` requests totalling the given tokens (the per-record path)."""
     for name, value in (("input_tokens", input_tokens), ("output_tokens", output_tokens), ("requests", requests)):
         if value < 0 or not math.isfinite(value):
@@ -259,42 +277,71 @@ def evaluate(coefficients: InferenceCoefficients, input_tokens: float = 0.0, out
         acc_active = (a[0] * input_tokens + a[1] * output_tokens + a[2] * requests) / WH_PER_KWH
         host_active = (h[0] * input_tokens + h[1] * output_tokens + h[2] * requests) / WH_PER_KWH
         it = acc_active * m + host_active * m
-        for key, val in (("e", e_kwh), ("loc", co2_loc), ("mkt", co2_mkt), ("emb", emb), ("tot", co2_loc + emb),
-                         ("w", water), ("acc", acc_active * m), ("host", host_active * m),
-                         ("fac", it * (coefficients.pue[s] - 1.0)),
-                         ("idle", (acc_active + host_active) * coefficients.idle_factor[s])):
+        for key, val in (
+            ("e", e_kwh),
+            ("loc", co2_loc),
+            ("mkt", co2_mkt),
+            ("emb", emb),
+            ("tot", co2_loc + emb),
+            ("w", water),
+            ("acc", acc_active * m),
+            ("host", host_active * m),
+            ("fac", it * (coefficients.pue[s] - 1.0)),
+            ("idle", (acc_active + host_active) * coefficients.idle_factor[s]),
+        ):
             cols[key].append(val)
     est = {k: Estimate(*v) for k, v in cols.items()}
     metrics = Metrics(est["e"], est["loc"], est["mkt"], est["emb"], est["tot"], est["w"])
     divisor = per_request_divisor if per_request_divisor is not None else requests
     per_request = metrics.scaled(divisor) if divisor > 0 else None
-    return FootprintResult(metrics=metrics, accelerator_kwh=est["acc"], host_kwh=est["host"],
-                           facility_overhead_kwh=est["fac"], idle_kwh=est["idle"], per_request=per_request,
-                           factors=coefficients.factors, methodology_version=coefficients.methodology_version,
-                           details=dict(coefficients.details, n_accelerators=coefficients.n_accelerators))
+    return FootprintResult(
+        metrics=metrics,
+        accelerator_kwh=est["acc"],
+        host_kwh=est["host"],
+        facility_overhead_kwh=est["fac"],
+        idle_kwh=est["idle"],
+        per_request=per_request,
+        factors=coefficients.factors,
+        methodology_version=coefficients.methodology_version,
+        details=dict(coefficients.details, n_accelerators=coefficients.n_accelerators),
+    )
 
 
-def estimate_text_inference(model: ModelProfile, accelerator: AcceleratorProfile | None = None,
-                            deployment: Deployment | None = None, *, input_tokens: float = 0.0,
-                            output_tokens: float = 0.0, requests: float = 1.0,
-                            zone: ZoneFactors | None = None) -> FootprintResult:
+def estimate_text_inference(
+    model: ModelProfile,
+    accelerator: AcceleratorProfile | None = None,
+    deployment: Deployment | None = None,
+    *,
+    input_tokens: float = 0.0,
+    output_tokens: float = 0.0,
+    requests: float = 1.0,
+    zone: ZoneFactors | None = None,
+) -> FootprintResult:
     """One-call footprint of text-generation usage."""
     coefficients = text_generation_coefficients(model, accelerator, deployment)
     return evaluate(coefficients, input_tokens, output_tokens, requests, zone)
 
 
-def estimate_task_inference(model: ModelProfile, accelerator: AcceleratorProfile | None = None,
-                            deployment: Deployment | None = None, *, units: float = 1.0,
-                            requests: float | None = None, zone: ZoneFactors | None = None) -> FootprintResult:
+def estimate_task_inference(
+    model: ModelProfile,
+    accelerator: AcceleratorProfile | None = None,
+    deployment: Deployment | None = None,
+    *,
+    units: float = 1.0,
+    requests: float | None = None,
+    zone: ZoneFactors | None = None,
+) -> FootprintResult:
     """Footprint of ``units`` functional units (images, 1k tokens, audio seconds) of a non-text task."""
     return evaluate_units(task_coefficients(model, accelerator, deployment), units, requests, zone)
 
 
-def evaluate_units(coefficients: InferenceCoefficients, units: float, requests: float | None = None,
-                   zone: ZoneFactors | None = None) -> FootprintResult:
+def evaluate_units(
+    coefficients: InferenceCoefficients, units: float, requests: float | None = None, zone: ZoneFactors | None = None
+) -> FootprintResult:
     """Footprint of ``units`` functional units with a non-text task's coefficients: units fill the request slot.
 
     ``per_request`` divides by ``requests`` when given, else by the number of units.
     """
-    return evaluate(coefficients, 0.0, 0.0, units, zone,
-                    per_request_divisor=requests if requests is not None else units)
+    return evaluate(
+        coefficients, 0.0, 0.0, units, zone, per_request_divisor=requests if requests is not None else units
+    )

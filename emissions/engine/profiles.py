@@ -67,8 +67,9 @@ class ModelProfile:
             t, a = self.total_params_b, self.active_params_b
             if a.low > t.low or a.central > t.central or a.high > t.high:
                 # MoE: active <= total bound by bound; clip rather than fail on inconsistent ranges
-                object.__setattr__(self, "total_params_b", Estimate(max(t.low, a.low), max(t.central, a.central),
-                                                                    max(t.high, a.high)))
+                object.__setattr__(
+                    self, "total_params_b", Estimate(max(t.low, a.low), max(t.central, a.central), max(t.high, a.high))
+                )
         if not (self.precision_bytes > 0 and math.isfinite(self.precision_bytes)):
             raise ValueError("precision_bytes must be > 0")
         _coerce_factors(self)
@@ -149,9 +150,19 @@ class Deployment:
     factors: FactorRefs = ()
 
     def __post_init__(self) -> None:
-        _coerce_estimates(self, ("wue_l_per_kwh", "grid_intensity_g_per_kwh", "market_intensity_g_per_kwh",
-                                 "electricity_water_l_per_kwh", "idle_overhead_factor",
-                                 "host_power_w_per_accelerator", "server_embodied_kgco2e", "request_overhead_wh"))
+        _coerce_estimates(
+            self,
+            (
+                "wue_l_per_kwh",
+                "grid_intensity_g_per_kwh",
+                "market_intensity_g_per_kwh",
+                "electricity_water_l_per_kwh",
+                "idle_overhead_factor",
+                "host_power_w_per_accelerator",
+                "server_embodied_kgco2e",
+                "request_overhead_wh",
+            ),
+        )
         _coerce_estimates(self, ("pue",), minimum=1.0)
         _coerce_estimates(self, ("batch_size",), minimum=1.0)
         _coerce_estimates(self, ("utilisation",), minimum=1e-6)

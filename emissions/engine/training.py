@@ -40,9 +40,17 @@ class TrainingRun:
     factors: FactorRefs = ()
 
     def __post_init__(self) -> None:
-        for name in ("power_w", "disclosed_energy_mwh", "pue", "grid_intensity_g_per_kwh",
-                     "market_intensity_g_per_kwh", "wue_l_per_kwh", "electricity_water_l_per_kwh",
-                     "host_power_w_per_accelerator", "server_embodied_kgco2e"):
+        for name in (
+            "power_w",
+            "disclosed_energy_mwh",
+            "pue",
+            "grid_intensity_g_per_kwh",
+            "market_intensity_g_per_kwh",
+            "wue_l_per_kwh",
+            "electricity_water_l_per_kwh",
+            "host_power_w_per_accelerator",
+            "server_embodied_kgco2e",
+        ):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, Estimate.of(value))
@@ -97,16 +105,29 @@ def estimate_training(run: TrainingRun) -> FootprintResult:
         loc = facility * run.grid_intensity_g_per_kwh.pick(s) / G_PER_KG
         mkt = facility * run.market_intensity_g_per_kwh.pick(s) / G_PER_KG  # type: ignore[union-attr]
         water = it_kwh * run.wue_l_per_kwh.pick(s) + facility * run.electricity_water_l_per_kwh.pick(s)
-        for key, val in (("e", facility), ("loc", loc), ("mkt", mkt), ("emb", emb), ("w", water),
-                         ("acc", acc_kwh), ("host", host_kwh), ("fac", facility - it_kwh)):
+        for key, val in (
+            ("e", facility),
+            ("loc", loc),
+            ("mkt", mkt),
+            ("emb", emb),
+            ("w", water),
+            ("acc", acc_kwh),
+            ("host", host_kwh),
+            ("fac", facility - it_kwh),
+        ):
             cols[key].append(val)
     est = {k: Estimate(*v) for k, v in cols.items()}
     total = est["loc"] + est["emb"]
     metrics = Metrics(est["e"], est["loc"], est["mkt"], est["emb"], total, est["w"])
     details: dict[str, Any] = {"accelerator_hours": hours, "average_power_w": power}
-    return FootprintResult(metrics=metrics, accelerator_kwh=est["acc"], host_kwh=est["host"],
-                           facility_overhead_kwh=est["fac"], factors=all_factors(run.accelerator, run),
-                           details=details)
+    return FootprintResult(
+        metrics=metrics,
+        accelerator_kwh=est["acc"],
+        host_kwh=est["host"],
+        facility_overhead_kwh=est["fac"],
+        factors=all_factors(run.accelerator, run),
+        details=details,
+    )
 
 
 def amortise_training(training: FootprintResult, lifetime_requests: Estimate | float) -> Metrics:
@@ -119,8 +140,14 @@ def amortise_training(training: FootprintResult, lifetime_requests: Estimate | f
         raise ValueError("lifetime_requests must be > 0")
     m = training.metrics
     values = {}
-    for name in ("energy_kwh", "operational_co2e_kg", "operational_co2e_market_kg", "embodied_co2e_kg",
-                 "total_co2e_kg", "water_l"):
+    for name in (
+        "energy_kwh",
+        "operational_co2e_kg",
+        "operational_co2e_market_kg",
+        "embodied_co2e_kg",
+        "total_co2e_kg",
+        "water_l",
+    ):
         e: Estimate = getattr(m, name)
         values[name] = Estimate(e.low / requests.high, e.central / requests.central, e.high / requests.low)
     return Metrics(**values)

@@ -61,7 +61,6 @@ def _wait_for_plot(page, selector: str) -> None:
     page.wait_for_selector(f"{selector} .main-svg", state="attached", timeout=15_000)
 
 
-
 def wait_for_charts(page, timeout: float = 15.0) -> None:
     """Polls ALL_CHARTS_DRAWN with page.evaluate: wait_for_function evaluates its predicate with eval, which the
     pages' Content-Security-Policy forbids (and should); page.evaluate goes through the DevTools protocol."""
@@ -69,6 +68,7 @@ def wait_for_charts(page, timeout: float = 15.0) -> None:
     while not page.evaluate(ALL_CHARTS_DRAWN):
         assert time.monotonic() < deadline, "charts not drawn in time"
         time.sleep(0.1)
+
 
 def test_every_page_loads_without_console_errors_or_requests_off_the_machine(
     page, live_server, shipped_catalogue, watch, screenshot

@@ -54,8 +54,10 @@ class Command(BaseCommand):
         if options["factor"] is not None:
             factor = EmissionFactor.objects.filter(pk=options["factor"]).first()
             if factor is None:
-                raise CommandError(f"--factor: no factor with id {options['factor']}; the admin lists factor ids "
-                                   "under Emission factors")
+                raise CommandError(
+                    f"--factor: no factor with id {options['factor']}; the admin lists factor ids "
+                    "under Emission factors"
+                )
             return footprints_mark_stale(
                 changes=[factor_as_if_changed(factor)],
                 trigger=RecomputeJob.Trigger.MANUAL,
