@@ -29,20 +29,20 @@ class GpuSpec:
     source: str
 
 
+# A table: one row per entry reads better than one value per line.
+# fmt: off
 GPU_SPECS: dict[str, GpuSpec] = {
-    "H100-SXM-80GB": GpuSpec(
-        "H100-SXM-80GB",
-        C.H100_TDP_W,
-        C.H100_MEMORY_BANDWIDTH_TB_S,
-        80.0,
-        "NVIDIA H100 Tensor Core GPU datasheet (2022)",
-    ),
-    "A100-SXM4-40GB": GpuSpec("A100-SXM4-40GB", 400.0, 1.555, 40.0, "NVIDIA A100 Tensor Core GPU datasheet (2020)"),
-    "A100-SXM4-80GB": GpuSpec("A100-SXM4-80GB", 400.0, 2.039, 80.0, "NVIDIA A100 Tensor Core GPU datasheet (2021)"),
+    "H100-SXM-80GB": GpuSpec("H100-SXM-80GB", C.H100_TDP_W, C.H100_MEMORY_BANDWIDTH_TB_S, 80.0,
+                             "NVIDIA H100 Tensor Core GPU datasheet (2022)"),
+    "A100-SXM4-40GB": GpuSpec("A100-SXM4-40GB", 400.0, 1.555, 40.0,
+                              "NVIDIA A100 Tensor Core GPU datasheet (2020)"),
+    "A100-SXM4-80GB": GpuSpec("A100-SXM4-80GB", 400.0, 2.039, 80.0,
+                              "NVIDIA A100 Tensor Core GPU datasheet (2021)"),
     "H200-SXM-141GB": GpuSpec("H200-SXM-141GB", 700.0, 4.8, 141.0, "NVIDIA H200 datasheet (2024)"),
     "B200-SXM-180GB": GpuSpec("B200-SXM-180GB", 1000.0, 8.0, 180.0, "NVIDIA DGX B200 datasheet (2024)"),
     "V100-SXM2-32GB": GpuSpec("V100-SXM2-32GB", 300.0, 0.9, 32.0, "NVIDIA V100 datasheet (2018)"),
 }
+# fmt: on
 
 
 def joules_per_byte_ratio(tdp_w: float, bandwidth_tb_s: float) -> float:
@@ -85,80 +85,25 @@ _MLE_V1 = (
     "(2023): energy (J) per response / response_length (tokens)"
 )
 
+# A table: one row per entry reads better than one value per line.
+# fmt: off
 POINTS: tuple[CalibrationPoint, ...] = (
-    CalibrationPoint(
-        "meta-llama/Llama-3.1-8B-Instruct",
-        "H100-SXM-80GB",
-        8.03,
-        8.03,
-        64,
-        2.0,
-        0.12,
-        "vLLM 0.11.1 (ML.ENERGY v3, Dec 2025)",
-        _MLE_LONGITUDINAL,
-        "lm-arena-chat, 1 GPU, max_num_seqs 64",
-    ),
-    CalibrationPoint(
-        "meta-llama/Llama-3.1-8B-Instruct",
-        "H100-SXM-80GB",
-        8.03,
-        8.03,
-        64,
-        2.0,
-        0.20,
-        "vLLM 0.5.4 (ML.ENERGY v2, Sep 2024)",
-        _MLE_LONGITUDINAL,
-        "same model, GPU and batch; older serving software",
-    ),
-    CalibrationPoint(
-        "meta-llama/Llama-2-7b-chat-hf",
-        "A100-SXM4-40GB",
-        6.74,
-        6.74,
-        1,
-        2.0,
-        1828.7749 / 420.0662,
-        "FastChat/HF transformers (2023)",
-        _MLE_V1,
-        "chat task, batch 1",
-    ),
-    CalibrationPoint(
-        "meta-llama/Llama-2-13b-chat-hf",
-        "A100-SXM4-40GB",
-        13.02,
-        13.02,
-        1,
-        2.0,
-        3050.1256 / 379.4936,
-        "FastChat/HF transformers (2023)",
-        _MLE_V1,
-        "chat task, batch 1",
-    ),
-    CalibrationPoint(
-        "metaai/llama-7B",
-        "A100-SXM4-40GB",
-        6.74,
-        6.74,
-        1,
-        2.0,
-        345.3738 / 65.8469,
-        "FastChat/HF transformers (2023)",
-        _MLE_V1,
-        "chat task, batch 1",
-    ),
-    CalibrationPoint(
-        "metaai/llama-13B",
-        "A100-SXM4-40GB",
-        13.02,
-        13.02,
-        1,
-        2.0,
-        638.2311 / 73.8529,
-        "FastChat/HF transformers (2023)",
-        _MLE_V1,
-        "chat task, batch 1",
-    ),
+    CalibrationPoint("meta-llama/Llama-3.1-8B-Instruct", "H100-SXM-80GB", 8.03, 8.03, 64, 2.0, 0.12,
+                     "vLLM 0.11.1 (ML.ENERGY v3, Dec 2025)", _MLE_LONGITUDINAL,
+                     "lm-arena-chat, 1 GPU, max_num_seqs 64"),
+    CalibrationPoint("meta-llama/Llama-3.1-8B-Instruct", "H100-SXM-80GB", 8.03, 8.03, 64, 2.0, 0.20,
+                     "vLLM 0.5.4 (ML.ENERGY v2, Sep 2024)", _MLE_LONGITUDINAL,
+                     "same model, GPU and batch; older serving software"),
+    CalibrationPoint("meta-llama/Llama-2-7b-chat-hf", "A100-SXM4-40GB", 6.74, 6.74, 1, 2.0,
+                     1828.7749 / 420.0662, "FastChat/HF transformers (2023)", _MLE_V1, "chat task, batch 1"),
+    CalibrationPoint("meta-llama/Llama-2-13b-chat-hf", "A100-SXM4-40GB", 13.02, 13.02, 1, 2.0,
+                     3050.1256 / 379.4936, "FastChat/HF transformers (2023)", _MLE_V1, "chat task, batch 1"),
+    CalibrationPoint("metaai/llama-7B", "A100-SXM4-40GB", 6.74, 6.74, 1, 2.0,
+                     345.3738 / 65.8469, "FastChat/HF transformers (2023)", _MLE_V1, "chat task, batch 1"),
+    CalibrationPoint("metaai/llama-13B", "A100-SXM4-40GB", 13.02, 13.02, 1, 2.0,
+                     638.2311 / 73.8529, "FastChat/HF transformers (2023)", _MLE_V1, "chat task, batch 1"),
 )
+# fmt: on
 
 
 @dataclass(frozen=True)

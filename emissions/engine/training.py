@@ -14,7 +14,7 @@ from typing import Any
 from . import constants as C
 from .estimate import SIDES, Estimate
 from .profiles import AcceleratorProfile, FactorRefs, all_factors
-from .results import FootprintResult, Metrics
+from .results import METRICS, FootprintResult, Metrics
 from .units import G_PER_KG, HOURS_PER_YEAR, WH_PER_KWH, days_to_hours, mwh_to_kwh
 
 
@@ -140,14 +140,7 @@ def amortise_training(training: FootprintResult, lifetime_requests: Estimate | f
         raise ValueError("lifetime_requests must be > 0")
     m = training.metrics
     values = {}
-    for name in (
-        "energy_kwh",
-        "operational_co2e_kg",
-        "operational_co2e_market_kg",
-        "embodied_co2e_kg",
-        "total_co2e_kg",
-        "water_l",
-    ):
+    for name in METRICS:
         e: Estimate = getattr(m, name)
         values[name] = Estimate(e.low / requests.high, e.central / requests.central, e.high / requests.low)
     return Metrics(**values)
