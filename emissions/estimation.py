@@ -266,9 +266,13 @@ def inference_coefficients(
 
 
 def evaluate_inference(
-    coefficients: engine.InferenceCoefficients, *, task: str, output_tokens: float, input_tokens: float,
+    coefficients: engine.InferenceCoefficients,
+    *,
+    task: str,
+    output_tokens: float,
+    input_tokens: float,
     requests: float,
-) -> engine.FootprintResult:  # fmt: skip
+) -> engine.FootprintResult:
     """The footprint of ``requests`` requests with these coefficients (tokens or units are totals).
 
     For non-text tasks ``output_tokens`` counts functional units.

@@ -342,6 +342,4 @@ def evaluate_units(
 
     ``per_request`` divides by ``requests`` when given, else by the number of units.
     """
-    return evaluate(
-        coefficients, 0.0, 0.0, units, zone, per_request_divisor=requests if requests is not None else units
-    )
+    return evaluate(coefficients, 0.0, 0.0, units, zone, per_request_divisor=requests)
